@@ -1,0 +1,134 @@
+"""The ``tazsearch`` command line: a thin layer over the library's Index."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from .errors import TazsearchError
+
+app = typer.Typer(
+    help="Search taz.de articles with German stemming and ranked, highlighted results.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+IndexOption = Annotated[
+    Path,
+    typer.Option(
+        "--index", "-i", envvar="TAZSEARCH_INDEX", help="Index directory.", show_default=True
+    ),
+]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    stderr.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def index(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (recursed).")],
+    index_dir: IndexOption = Path("index"),
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every skipped file.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Index taz articles: new and changed files are added, deleted ones removed.
+
+    Unchanged files are not read again. Files that are not articles are
+    skipped with a reason, and the run goes on.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .index import Index
+    from .render import print_json, print_report, print_skipped
+
+    progress = Progress(
+        TextColumn("[bold]indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        disable=not stderr.is_terminal,
+        transient=True,
+    )
+    with Index.open(index_dir, create=True) as ix:
+        with progress:
+            task = progress.add_task("indexing", total=None, rate="")
+
+            def advance(done: int, total: int) -> None:
+                elapsed = progress.tasks[0].elapsed or 0.0
+                rate = f"{done / elapsed:,.0f} files/s" if elapsed > 0.5 else ""
+                progress.update(task, completed=done, total=total, rate=rate)
+
+            report = ix.update(paths, progress=advance)
+        if as_json:
+            print_json(stdout, {**report.to_dict(), "total": len(ix)})
+        else:
+            print_report(stdout, report, len(ix))
+        print_skipped(stderr, report, verbose=verbose)
+
+
+@app.command()
+def query(
+    text: Annotated[str, typer.Argument(help="Query, e.g. 'Nordkorea \"Kim Jong Un\" tag:Japan'.")],
+    index_dir: IndexOption = Path("index"),
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=1000, help="Hits per page.")
+    ] = 10,
+    page: Annotated[int, typer.Option("--page", "-p", min=1, help="Page of hits to show.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+) -> None:
+    """Search the index; hits come best first with highlighted snippets.
+
+    Words are matched after German stemming. Articles holding every word rank
+    first. The syntax has "phrases", AND, OR, NOT, (groups), the field
+    prefixes title:, teaser:, body:, tag: and author:, and dates such as
+    date:2024, date:2024-10 or date:[2024-01 to 2024-06].
+    """
+    from .index import Index
+    from .render import print_json, print_results
+
+    with Index.open(index_dir) as ix:
+        if len(ix) == 0:
+            raise _fail(f"the index at {index_dir} is empty: add articles with `tazsearch index`")
+        results = ix.search(text, limit=limit, page=page)
+    if as_json:
+        print_json(stdout, results.to_dict())
+    else:
+        print_results(stdout, results)
+
+
+def main() -> None:
+    """Console entry point: errors become one line on stderr, never a traceback."""
+    try:
+        app()
+    except TazsearchError as exc:
+        raise SystemExit(_fail(str(exc)).exit_code) from None
+    except KeyboardInterrupt:
+        stderr.print("[yellow]interrupted[/]")
+        sys.exit(130)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except Exception as exc:  # A bug: say so in one line, unless asked for the traceback.
+        if os.environ.get("TAZSEARCH_DEBUG"):
+            raise
+        stderr.print(
+            f"[red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')} "
+            "(set TAZSEARCH_DEBUG=1 for details)",
+            soft_wrap=True,
+        )
+        sys.exit(70)

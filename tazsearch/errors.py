@@ -1,0 +1,26 @@
+"""The errors tazsearch raises; each message is one line fit for a user."""
+
+from __future__ import annotations
+
+
+class TazsearchError(Exception):
+    """Base of every error that tazsearch reports to its user."""
+
+
+class IndexNotFoundError(TazsearchError):
+    """No index exists at the given directory."""
+
+
+class IndexBusyError(TazsearchError):
+    """Another writer holds the index's lock."""
+
+
+class QuerySyntaxError(TazsearchError):
+    """The query text cannot be understood."""
+
+
+class ArticleNotFoundError(TazsearchError, KeyError):
+    """No article in the index has the given id or path."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

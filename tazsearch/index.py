@@ -1,0 +1,245 @@
+"""The library's Index: open or create one, bring it up to date, search it, get articles."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.writing import LockError
+
+from .errors import ArticleNotFoundError, IndexBusyError, IndexNotFoundError, TazsearchError
+from .parse import Article, NotAnArticle, parse_bytes
+from .schema import article_from_stored, build_schema, document_for
+from .search import SearchResults, run_search
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(files_done, files_total)`` while an update runs."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class UpdateReport:
+    """What one :meth:`Index.update` did, file by file counted."""
+
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def files(self) -> int:
+        return self.indexed + self.updated + self.unchanged + len(self.skipped)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indexed": self.indexed,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class _FileState:
+    mtime: int
+    size: int
+    digest: str = ""
+
+
+def iter_files(root: Path) -> Iterator[Path]:
+    """Every non-hidden file under ``root``, in a stable order, not following symlinks."""
+    if not root.is_dir():
+        yield root
+        return
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(folder) / name
+
+
+def _under(path: str, roots: Iterable[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+class Index:
+    """A tazsearch index in one directory.
+
+    Open it with :meth:`open` (``create=True`` makes a new one if none is
+    there), then :meth:`update` it from article files, :meth:`search` it and
+    :meth:`get` single articles. It is a context manager.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], _ix: whoosh_index.Index) -> None:
+        self.path = Path(path)
+        self._ix = _ix
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] = "index", *, create: bool = False) -> Index:
+        """Open the index at ``path``; with ``create``, make an empty one if none exists."""
+        directory = Path(path)
+        if whoosh_index.exists_in(directory):
+            return cls(directory, whoosh_index.open_dir(directory))
+        if not create:
+            hint = f"build one with `tazsearch index PATH --index {directory}`"
+            raise IndexNotFoundError(f"no index at {directory}: {hint}")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            return cls(directory, whoosh_index.create_in(directory, build_schema()))
+        except OSError as exc:
+            raise TazsearchError(f"cannot create an index at {directory}: {exc.strerror}") from exc
+
+    def close(self) -> None:
+        self._ix.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return self._ix.doc_count()
+
+    def update(
+        self, paths: Iterable[str | os.PathLike[str]], progress: ProgressCallback | None = None
+    ) -> UpdateReport:
+        """Index new and changed files under ``paths`` and drop deleted ones.
+
+        Files whose size and modification time are unchanged are not read
+        again. A file that is not an article is reported in ``skipped``; if an
+        earlier version of it was indexed, that version stays. All changes are
+        committed at once at the end, so the index never holds half a run.
+        """
+        started = time.perf_counter()
+        report = UpdateReport()
+        roots = [str(Path(p).resolve()) for p in paths]
+        for root in roots:
+            if not os.path.exists(root):
+                raise TazsearchError(f"no such file or directory: {root}")
+        files = [str(f.absolute()) for root in roots for f in iter_files(Path(root))]
+        known = self._file_states(roots)
+        try:
+            writer = self._ix.writer(limitmb=256)
+        except LockError as exc:
+            raise IndexBusyError(f"another process is writing the index at {self.path}") from exc
+        try:
+            with self._ix.searcher() as searcher:
+                taken_ids: dict[str, str] = {}
+                for done, path in enumerate(files, 1):
+                    self._update_file(
+                        path, known.pop(path, None), writer, searcher, taken_ids, report
+                    )
+                    if progress:
+                        progress(done, len(files))
+            for path in known:
+                writer.delete_by_term("path", path)
+                report.removed += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        if report.indexed or report.updated or report.removed:
+            writer.commit()
+        else:
+            writer.cancel()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _update_file(
+        self,
+        path: str,
+        old: _FileState | None,
+        writer: Any,
+        searcher: Any,
+        taken_ids: dict[str, str],
+        report: UpdateReport,
+    ) -> None:
+        try:
+            stat = os.stat(path)
+            if old and (old.mtime, old.size) == (stat.st_mtime_ns, stat.st_size):
+                report.unchanged += 1
+                return
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as exc:
+            report.skipped.append(Skipped(path, f"cannot read: {exc.strerror or exc}"))
+            return
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if old and old.digest == digest:
+            report.unchanged += 1
+            return
+        try:
+            article = parse_bytes(data, path)
+        except NotAnArticle as exc:
+            kept = " (the earlier version stays indexed)" if old else ""
+            report.skipped.append(Skipped(path, f"{exc}{kept}"))
+            return
+        owner = taken_ids.get(article.id) or self._path_of(searcher, article.id)
+        if owner and owner != path:
+            report.skipped.append(Skipped(path, f"duplicate article id {article.id!r}: {owner}"))
+            return
+        taken_ids[article.id] = path
+        state = {"path": path, "mtime": stat.st_mtime_ns, "size": stat.st_size, "digest": digest}
+        if old:
+            writer.delete_by_term("path", path)
+            report.updated += 1
+        else:
+            report.indexed += 1
+        writer.add_document(**document_for(article, **state))
+
+    @staticmethod
+    def _path_of(searcher: Any, article_id: str) -> str | None:
+        stored = searcher.document(id=article_id)
+        return stored["path"] if stored else None
+
+    def _file_states(self, roots: list[str]) -> dict[str, _FileState]:
+        """Path -> state of every indexed file under ``roots``, read from columns, not documents."""
+        states = {}
+        with self._ix.reader() as reader:
+            if reader.doc_count() == 0:
+                return {}
+            paths = reader.column_reader("path")
+            mtimes = reader.column_reader("mtime")
+            sizes = reader.column_reader("size")
+            digests = reader.column_reader("digest")
+            for docnum in reader.all_doc_ids():
+                path = paths[docnum]
+                if _under(path, roots):
+                    states[path] = _FileState(mtimes[docnum], sizes[docnum], digests[docnum])
+        return states
+
+    def search(self, query: str, *, limit: int = 10, page: int = 1) -> SearchResults:
+        """Search with the query syntax of the CLI; hits come ranked best first.
+
+        Articles holding every query word come before those holding only
+        some. Raises :class:`QuerySyntaxError` for a query it cannot read.
+        """
+        with self._ix.searcher() as searcher:
+            return run_search(searcher, query, limit=limit, page=page)
+
+    def get(self, key: str) -> Article:
+        """The article with this id, or indexed from this file path."""
+        with self._ix.searcher() as searcher:
+            stored = searcher.document(id=key)
+            if stored is None and os.path.exists(key):
+                stored = searcher.document(path=str(Path(key).resolve()))
+            if stored is None:
+                raise ArticleNotFoundError(f"no article with id or path {key!r} in {self.path}")
+            return article_from_stored(stored)

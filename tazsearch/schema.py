@@ -1,0 +1,172 @@
+"""The Whoosh fields of an article, their weights, and the mapping both ways.
+
+Ranking uses one BM25 over all text of an article (the ``content`` field)
+rather than a sum of per-field scores. Each word adds its field's weight to
+the term frequency, so a title word counts three times a body word, and the
+sum then saturates once, as in BM25F proper and SQLite FTS5's column weights.
+Summing separately boosted per-field scores instead lets a title match
+outweigh any amount of evidence in the body, which measurably hurts ranking.
+
+The single fields (title, body, ...) are indexed as well, for ``title:`` and
+the other field prefixes of the query syntax.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from whoosh import fields
+
+from .analysis import GermanAnalyzer, Term, analyze, strip_accents
+from .parse import Article, Block, Link, Related
+
+SCHEMA_VERSION = 1
+
+# How much one occurrence of a word counts towards the combined term frequency.
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 3.0,
+    "teaser": 2.0,
+    "tags": 2.0,
+    "captions": 1.0,
+    "body": 1.0,
+    "authors": 1.0,
+}
+TEXT_FIELDS = tuple(FIELD_WEIGHTS)
+# Positions between two fields of ``content``, so a phrase never spans them.
+FIELD_GAP = 100
+HEADING_MARK = "## "
+
+PreAnalyzed = Sequence[tuple[float, Sequence[Term]]]
+
+
+class GermanText(fields.TEXT):
+    """A TEXT field that also takes text already analysed into weighted terms.
+
+    Indexing analyses each part of an article once and hands the same terms
+    to its own field and to ``content``.
+    """
+
+    def __init__(self, stored: bool = False) -> None:
+        super().__init__(analyzer=GermanAnalyzer(), phrase=True, stored=stored)
+
+    def index(self, value: str | PreAnalyzed, **kwargs: Any) -> Iterator[tuple]:
+        if isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        positions: dict[str, list[int]] = defaultdict(list)
+        weights: dict[str, float] = defaultdict(float)
+        offset = 0
+        for weight, terms in value:
+            last = -1
+            for term in terms:
+                positions[term.text].append(offset + term.pos)
+                weights[term.text] += weight
+                last = term.pos
+            offset += last + 1 + FIELD_GAP
+        encode = self.format.encode
+        for text, plist in positions.items():
+            yield text.encode("utf-8"), len(plist), weights[text], encode(plist)
+
+
+def build_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True, unique=True, sortable=True),
+        mtime=fields.NUMERIC(int, bits=64, sortable=True),
+        size=fields.NUMERIC(int, bits=64, sortable=True),
+        digest=fields.ID(sortable=True),
+        content=GermanText(),
+        title=GermanText(stored=True),
+        teaser=GermanText(stored=True),
+        body=GermanText(stored=True),
+        captions=GermanText(stored=True),
+        tags=GermanText(stored=True),
+        authors=GermanText(stored=True),
+        tag_key=fields.KEYWORD(commas=True),
+        author_key=fields.KEYWORD(commas=True),
+        date=fields.DATETIME(stored=True, sortable=True),
+        kicker=fields.STORED(),
+        headline=fields.STORED(),
+        uri=fields.STORED(),
+        links=fields.STORED(),
+        related=fields.STORED(),
+    )
+
+
+def exact_key(value: str) -> str:
+    """The exact-match form of a tag or author: case and umlaut spelling folded."""
+    folded = strip_accents(value.lower().replace("ae", "a").replace("oe", "o").replace("ue", "u"))
+    return " ".join(folded.replace(",", " ").split())
+
+
+def body_text(blocks: Iterable[Block]) -> str:
+    """The body as stored: paragraphs apart by blank lines, headings marked."""
+    return "\n\n".join(HEADING_MARK + b.text if b.heading else b.text for b in blocks)
+
+
+def body_blocks(text: str) -> tuple[Block, ...]:
+    blocks = []
+    for paragraph in text.split("\n\n"):
+        if paragraph.startswith(HEADING_MARK):
+            blocks.append(Block(paragraph[len(HEADING_MARK) :], heading=True))
+        elif paragraph:
+            blocks.append(Block(paragraph))
+    return tuple(blocks)
+
+
+def document_for(article: Article, **file_state: Any) -> dict[str, Any]:
+    """The Whoosh document of an article; ``file_state`` fills path, mtime, size, digest."""
+    stored = {
+        "title": article.title,
+        "teaser": article.teaser,
+        "body": body_text(article.blocks),
+        "captions": list(article.captions),
+        "tags": list(article.tags),
+        "authors": list(article.authors),
+    }
+    analysed = {
+        name: list(analyze(value if isinstance(value, str) else "\n".join(value)))
+        for name, value in stored.items()
+    }
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "content": [(FIELD_WEIGHTS[name], analysed[name]) for name in TEXT_FIELDS],
+        "tag_key": ",".join(exact_key(t) for t in article.tags),
+        "author_key": ",".join(exact_key(a) for a in article.authors),
+        "kicker": article.kicker,
+        "headline": article.headline,
+        "uri": article.uri,
+        "links": [(link.number, link.target) for link in article.links],
+        "related": [(r.title, r.teaser) for r in article.related],
+        **file_state,
+    }
+    for name, value in stored.items():
+        doc[name] = [(1.0, analysed[name])]
+        doc["_stored_" + name] = value
+    if article.date is not None:
+        doc["date"] = dt.datetime.combine(article.date, dt.time())
+    return doc
+
+
+def article_from_stored(stored: dict[str, Any]) -> Article:
+    """Rebuild an Article from a hit's stored fields, without the file."""
+    date = stored.get("date")
+    return Article(
+        id=stored["id"],
+        path=stored["path"],
+        uri=stored.get("uri", ""),
+        title=stored.get("title", ""),
+        kicker=stored.get("kicker", ""),
+        headline=stored.get("headline", ""),
+        teaser=stored.get("teaser", ""),
+        captions=tuple(stored.get("captions", ())),
+        blocks=body_blocks(stored.get("body", "")),
+        date=date.date() if date else None,
+        links=tuple(Link(n, t) for n, t in stored.get("links", ())),
+        authors=tuple(stored.get("authors", ())),
+        tags=tuple(stored.get("tags", ())),
+        related=tuple(Related(t, s) for t, s in stored.get("related", ())),
+    )

@@ -1,0 +1,70 @@
+"""Shared fixtures. Articles written here are synthetic test fixtures, not taz content."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_3fd7acc3efa38401.txt"
+SHARED = ROOT.parent / "shared"
+
+
+def fixture_article(
+    title: str,
+    body: str,
+    *,
+    teaser: str = "",
+    date: str = "1 Jan 2024",
+    authors: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
+) -> str:
+    """A synthetic article in taz's gopher layout."""
+    pad = " " * 7
+    lines = ["URI: ", f"{pad}# taz.de -- {title}", pad]
+    if teaser:
+        lines += [f"{pad}> {line}" for line in textwrap.wrap(teaser, 70)] + [pad]
+    for paragraph in body.split("\n\n"):
+        lines += [pad + line for line in textwrap.wrap(paragraph, 76)] + [pad]
+    lines += [pad + date, pad]
+    for heading, items in (("AUTOREN", authors), ("TAGS", tags)):
+        if items:
+            lines += [f"{pad}## {heading}", pad, *[f"   DIR {x}" for x in items], pad]
+    return "\n".join(lines) + "\n"
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real ``tazsearch`` entry point in a child process, as a user would."""
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("TAZSEARCH_INDEX", None)
+    return subprocess.run(
+        [sys.executable, "-m", "tazsearch", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of seeds/ built once for the session."""
+    from tazsearch import Index
+
+    directory = tmp_path_factory.mktemp("seed-index")
+    with Index.open(directory, create=True) as ix:
+        ix.update([ROOT / "seeds"])
+    return directory
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"needs the shared data folder {SHARED}, which is absent")
+    return SHARED
