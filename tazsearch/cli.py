@@ -73,7 +73,11 @@ def index(
                 rate = f"{done / elapsed:,.0f} files/s" if elapsed > 0.5 else ""
                 progress.update(task, completed=done, total=total, rate=rate)
 
-            report = ix.update(paths, progress=advance)
+            try:
+                report = ix.update(paths, progress=advance)
+            except KeyboardInterrupt:
+                message = "interrupted: nothing was committed, the index is as it was"
+                raise _fail(message, 130) from None
         if as_json:
             print_json(stdout, {**report.to_dict(), "total": len(ix)})
         else:

@@ -9,10 +9,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.text import Text
 
 from .index import UpdateReport
-from .search import Hit, SearchResults, Snippet, Span
+from .search import Hit, SearchResults, Span
 
 HIGHLIGHT_STYLE = "bold yellow"
 PLAIN_MARK = "**"
@@ -42,31 +43,28 @@ def highlighted(text: str, spans: list[Span], *, colour: bool) -> Text:
     return Text("".join(pieces))
 
 
-def _snippet_line(snippet: Snippet, colour: bool) -> Text:
-    return Text("    ") + highlighted(snippet.text, snippet.highlights, colour=colour)
+INDENT = 4
 
 
 def _hit_lines(hit: Hit, colour: bool) -> list[Text]:
+    """The lines of one hit; all but the first are indented under the title."""
     title = highlighted(hit.title, hit.title_highlights, colour=colour)
     title.stylize("bold")
-    facts = [hit.date.isoformat() if hit.date else "no date", ", ".join(hit.authors) or None]
-    lines = [
-        Text(f"{hit.rank:>2}. ") + title,
-        Text("    " + " · ".join(f for f in facts if f), style="cyan"),
-    ]
+    facts = [hit.date.isoformat() if hit.date else "no date", ", ".join(hit.authors)]
+    lines = [Text(" · ".join(f for f in facts if f), style="cyan")]
     if hit.tags:
-        lines.append(Text("    Tags: " + ", ".join(hit.tags), style="magenta"))
-    lines.append(Text("    " + display_path(hit.path), style="dim"))
-    lines += [_snippet_line(s, colour) for s in hit.snippets]
-    return lines
+        lines.append(Text("Tags: " + ", ".join(hit.tags), style="magenta"))
+    lines.append(Text(display_path(hit.path), style="dim"))
+    lines += [highlighted(s.text, s.highlights, colour=colour) for s in hit.snippets]
+    return [Text(f"{hit.rank:>2}. ") + title, *lines]
 
 
-def _emit(console: Console, line: Text, colour: bool) -> None:
-    """A line in colour on a terminal; plain and never cut or wrapped in a pipe."""
+def _emit(console: Console, line: Text, colour: bool, indent: int = 0) -> None:
+    """A line in colour on a terminal, wrapped under its indent; in a pipe plain, never cut."""
     if colour:
-        console.print(line, overflow="fold")
+        console.print(Padding(line, (0, 0, 0, indent)), overflow="fold")
     else:
-        console.file.write(line.plain + "\n")
+        console.file.write(" " * indent + line.plain + "\n")
 
 
 def print_results(console: Console, results: SearchResults) -> None:
@@ -81,8 +79,11 @@ def print_results(console: Console, results: SearchResults) -> None:
     heading = Text(f"{results.total} {noun} {verb} {results.query!r}{shown}", style="bold")
     _emit(console, heading, colour)
     for hit in results.hits:
-        for line in [Text(), *_hit_lines(hit, colour)]:
-            _emit(console, line, colour)
+        _emit(console, Text(), colour)
+        title, *details = _hit_lines(hit, colour)
+        _emit(console, title, colour)
+        for line in details:
+            _emit(console, line, colour, INDENT)
 
 
 def print_json(console: Console, data: Any) -> None:
