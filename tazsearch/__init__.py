@@ -16,7 +16,7 @@ from .errors import (
 )
 from .index import Index, Skipped, UpdateReport
 from .parse import Article, Block, Link, NotAnArticle, Related, parse_file
-from .search import Hit, SearchResults, Snippet
+from .results import Hit, SearchResults, Snippet
 
 __all__ = [
     "Article",

@@ -11,6 +11,10 @@ the joined word, all at the word's one position: "Ukraine", "Krieg",
 still line up. At query time the compound becomes the joined word alone, which
 every indexed compound carries.
 
+A closed compound such as "Truppenentsendung" also yields the terms of its
+parts ("Truppen", "Entsendung"; see :mod:`tazsearch.compounds`), marked as
+parts so that the index can weigh them below a whole word.
+
 Numbers keep their digits: "1.500" and "1500" are one term.
 """
 
@@ -23,7 +27,9 @@ from typing import NamedTuple
 
 import Stemmer
 from whoosh.analysis import Token, Tokenizer
-from whoosh.lang.stopwords import stoplists
+
+from .compounds import split_compound
+from .german import STOP_WORDS, UMLAUT_FOLDS
 
 # A piece is a number with separators ("1.500", "3,5") or a run of word
 # characters; a word is pieces joined by hyphens ("Covid-19", "Ukraine-Krieg").
@@ -31,31 +37,19 @@ _PIECE = r"\d+(?:[.,]\d+)+|[^\W_]+"
 WORD_RE = re.compile(rf"(?:{_PIECE})(?:-(?:{_PIECE}))*")
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _NUMBER_RE = re.compile(r"\d[\d.,]*")
-_UMLAUT_SPELLINGS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_UMLAUT_FOLDS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 # Soft hyphens and invisible joiners split words without being seen.
 _INVISIBLES = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _HYPHENS = str.maketrans("\u2010\u2011", "--")
 
-
-def _stop_words() -> frozenset[str]:
-    """Snowball's German stop words, in every spelling a user may type them."""
-    words = set(stoplists["de"])
-    for word in list(words):
-        words.add(word.translate(_UMLAUT_SPELLINGS))
-        words.add(word.translate(_UMLAUT_FOLDS))
-    return frozenset(words)
-
-
-STOP_WORDS = _stop_words()
 _stemmer = Stemmer.Stemmer("german")
+_CACHE_LIMIT = 500_000
 _term_cache: dict[str, str | None] = {}
-_TERM_CACHE_LIMIT = 500_000
+_parts_cache: dict[str, tuple[str, ...]] = {}
 
 
 def strip_accents(text: str) -> str:
     """Fold umlauts and ß to their base letters and drop other accents."""
-    text = text.translate(_UMLAUT_FOLDS)
+    text = text.translate(UMLAUT_FOLDS)
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
@@ -74,54 +68,100 @@ def normalize_word(word: str) -> str | None:
         term = lower.replace(".", "") if _THOUSANDS_RE.fullmatch(lower) else lower
     else:
         term = strip_accents(_stemmer.stemWord(lower))
-    if len(_term_cache) >= _TERM_CACHE_LIMIT:
+    if len(_term_cache) >= _CACHE_LIMIT:
         _term_cache.clear()
     _term_cache[word] = term
     return term
 
 
+def compound_parts(word: str) -> tuple[str, ...]:
+    """The terms of the parts of a closed compound word, or ``()``."""
+    parts = _parts_cache.get(word)
+    if parts is None:
+        term = normalize_word(word)
+        split = split_compound(word.casefold()) if term and not word[0].isdigit() else ()
+        terms = (normalize_word(part) for part in split)
+        parts = tuple(dict.fromkeys(t for t in terms if t and t != term))
+        if len(_parts_cache) >= _CACHE_LIMIT:
+            _parts_cache.clear()
+        _parts_cache[word] = parts
+    return parts
+
+
 class Term(NamedTuple):
-    """One index term and where it stands in the analysed text."""
+    """One index term and where it stands in the analysed text.
+
+    ``part`` marks the part of a closed compound; its span is the whole word.
+    """
 
     text: str
     pos: int
     start: int
     end: int
+    part: bool = False
+
+
+class QueryWord(NamedTuple):
+    """One word of a query: its term, and the terms of its parts if it is a compound."""
+
+    term: str
+    parts: tuple[str, ...]
 
 
 def analyze(text: str, *, query: bool = False, start_pos: int = 0) -> Iterator[Term]:
     """Yield the terms of ``text``; word positions count from ``start_pos``.
 
     Stop words take no position, so phrases match across them. With ``query``
-    a hyphenated compound yields only its joined form.
+    a word yields its own term only: no hyphen or compound parts.
     """
     text = text.translate(_INVISIBLES).translate(_HYPHENS)
     pos = start_pos
     for match in WORD_RE.finditer(text):
         word = match.group()
-        start = match.start()
-        if "-" not in word:
-            term = normalize_word(word)
-            if term is not None:
-                yield Term(term, pos, start, match.end())
-                pos += 1
-            continue
-        parts = word.split("-")
-        joined = normalize_word("".join(parts))
+        start, end = match.span()
+        pieces = word.split("-")
+        term = normalize_word("".join(pieces) if len(pieces) > 1 else word)
         emitted = False
         if not query:
             offset = start
-            for part in parts:
-                term = normalize_word(part)
-                if term is not None and term != joined:
-                    yield Term(term, pos, offset, offset + len(part))
+            for piece in pieces:
+                piece_term = normalize_word(piece) if len(pieces) > 1 else None
+                if piece_term is not None and piece_term != term:
+                    yield Term(piece_term, pos, offset, offset + len(piece))
                     emitted = True
-                offset += len(part) + 1
-        if joined is not None:
-            yield Term(joined, pos, start, match.end())
+                for part in compound_parts(piece):
+                    yield Term(part, pos, start, end, part=True)
+                    emitted = True
+                offset += len(piece) + 1
+        if term is not None:
+            yield Term(term, pos, start, end)
             emitted = True
         if emitted:
             pos += 1
+
+
+def query_words(text: str, drop: frozenset[str] = frozenset()) -> list[QueryWord]:
+    """The words of a query, each with the parts it may be matched by.
+
+    A hyphenated word's parts are its pieces, a closed compound's parts its
+    split. Words whose lower-case form is in ``drop`` are left out.
+    """
+    words = []
+    for match in WORD_RE.finditer(text.translate(_INVISIBLES).translate(_HYPHENS)):
+        word = match.group()
+        if word.lower() in drop:
+            continue
+        pieces = word.split("-")
+        term = normalize_word("".join(pieces))
+        if term is None:
+            continue
+        if len(pieces) > 1:
+            terms = (normalize_word(piece) for piece in pieces)
+            parts = tuple(dict.fromkeys(t for t in terms if t and t != term))
+        else:
+            parts = compound_parts(word)
+        words.append(QueryWord(term, parts))
+    return words
 
 
 def terms(text: str, *, query: bool = False) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -85,14 +86,42 @@ def index(
         print_skipped(stderr, report, verbose=verbose)
 
 
+class Sort(str, Enum):
+    relevance = "relevance"
+    newest = "newest"
+    oldest = "oldest"
+
+
 @app.command()
 def query(
-    text: Annotated[str, typer.Argument(help="Query, e.g. 'Nordkorea \"Kim Jong Un\" tag:Japan'.")],
+    text: Annotated[
+        str, typer.Argument(help="Query, e.g. 'Nordkorea \"Kim Jong Un\" tag:Japan'; may be empty.")
+    ] = "",
     index_dir: IndexOption = Path("index"),
+    author: Annotated[
+        list[str] | None,
+        typer.Option("--author", "-a", help="Only articles by this author (repeatable)."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Only articles with this tag (repeatable)."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="From this date on: YYYY, YYYY-MM or YYYY-MM-DD."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Up to this date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    ] = None,
+    sort: Annotated[Sort, typer.Option("--sort", "-s", help="Order of the hits.")] = Sort.relevance,
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, max=1000, help="Hits per page.")
     ] = 10,
     page: Annotated[int, typer.Option("--page", "-p", min=1, help="Page of hits to show.")] = 1,
+    facets: Annotated[
+        bool, typer.Option("--facets", "-f", help="Count matches per date, tag and author.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
 ) -> None:
     """Search the index; hits come best first with highlighted snippets.
@@ -100,19 +129,93 @@ def query(
     Words are matched after German stemming. Articles holding every word rank
     first. The syntax has "phrases", AND, OR, NOT, (groups), the field
     prefixes title:, teaser:, body:, tag: and author:, and dates such as
-    date:2024, date:2024-10 or date:[2024-01 to 2024-06].
+    date:2024, date:2024-10 or date:[2024-01 to 2024-06]. The filters --author,
+    --tag, --since and --until combine with the text and with each other; with
+    no text they list the matching articles, newest first.
     """
     from .index import Index
-    from .render import print_json, print_results
+    from .render import print_facets, print_json, print_results
 
     with Index.open(index_dir) as ix:
         if len(ix) == 0:
             raise _fail(f"the index at {index_dir} is empty: add articles with `tazsearch index`")
-        results = ix.search(text, limit=limit, page=page)
+        results = ix.search(
+            text,
+            limit=limit,
+            page=page,
+            authors=author or (),
+            tags=tag or (),
+            since=since,
+            until=until,
+            sort=sort.value,
+            facets=facets,
+        )
+    if as_json:
+        print_json(stdout, results.to_dict())
+        return
+    print_results(stdout, results)
+    if results.facets:
+        print_facets(stdout, results.facets)
+
+
+@app.command()
+def show(
+    article: Annotated[str, typer.Argument(help="Article id or file path.")],
+    index_dir: IndexOption = Path("index"),
+    highlight: Annotated[
+        str | None,
+        typer.Option("--highlight", "-H", help="Highlight the words of this query."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the article as JSON.")] = False,
+) -> None:
+    """Print a whole article from the index: kicker, headline, teaser, body and the rest."""
+    from .index import Index
+    from .render import print_article, print_json
+
+    with Index.open(index_dir) as ix:
+        found = ix.get(article)
+        spans = ix.highlighter(highlight) if highlight else None
+    if as_json:
+        print_json(stdout, found.to_dict())
+    else:
+        print_article(stdout, found, spans)
+
+
+@app.command()
+def stats(
+    index_dir: IndexOption = Path("index"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
+) -> None:
+    """Show the index's size, date range, articles per year, top tags and authors."""
+    from .index import Index
+    from .render import print_json, print_stats
+
+    with Index.open(index_dir) as ix:
+        summary = ix.stats()
+    if as_json:
+        print_json(stdout, summary.to_dict())
+    else:
+        print_stats(stdout, summary, str(index_dir))
+
+
+@app.command()
+def similar(
+    article: Annotated[str, typer.Argument(help="Article id or file path.")],
+    index_dir: IndexOption = Path("index"),
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Hits.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+) -> None:
+    """List the articles most like one article, judged on its title, tags and body."""
+    from .index import Index
+    from .render import print_json, print_results
+
+    with Index.open(index_dir) as ix:
+        results = ix.similar(article, limit=limit)
+        title = ix.get(article).title
     if as_json:
         print_json(stdout, results.to_dict())
     else:
-        print_results(stdout, results)
+        print_results(stdout, results, heading=f"Articles most like {results.query}: {title}")
 
 
 def main() -> None:

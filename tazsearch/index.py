@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,16 @@ from whoosh import index as whoosh_index
 from whoosh.writing import LockError
 
 from .errors import ArticleNotFoundError, IndexBusyError, IndexNotFoundError, TazsearchError
+from .facets import Filters
 from .parse import Article, NotAnArticle, parse_bytes
+from .query import highlight_terms, parse_query
+from .ranking import GermanBM25
+from .results import SearchResults, Span
 from .schema import article_from_stored, build_schema, document_for
-from .search import SearchResults, run_search
+from .search import run_search, run_similar
+from .snippets import match_spans
+from .spelling import suggest
+from .stats import IndexStats, collect_stats
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(files_done, files_total)`` while an update runs."""
@@ -85,11 +94,33 @@ class Index:
     Open it with :meth:`open` (``create=True`` makes a new one if none is
     there), then :meth:`update` it from article files, :meth:`search` it and
     :meth:`get` single articles. It is a context manager.
+
+    One Index may be shared between threads: its reads go through one open
+    searcher behind a lock, refreshed to the last commit before each use.
     """
 
     def __init__(self, path: str | os.PathLike[str], _ix: whoosh_index.Index) -> None:
         self.path = Path(path)
         self._ix = _ix
+        self._searcher: Any = None
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        """The index's one open searcher, brought up to date with the last commit.
+
+        Opening a searcher reads every segment's files, which costs more than
+        most queries, so one stays open; the lock makes it safe to share.
+        """
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = self._ix.searcher(weighting=GermanBM25())
+            else:
+                fresh = self._searcher.refresh()
+                if fresh is not self._searcher:
+                    self._searcher.close()
+                    self._searcher = fresh
+            yield self._searcher
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] = "index", *, create: bool = False) -> Index:
@@ -107,6 +138,10 @@ class Index:
             raise TazsearchError(f"cannot create an index at {directory}: {exc.strerror}") from exc
 
     def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
         self._ix.close()
 
     def __enter__(self) -> Index:
@@ -225,21 +260,77 @@ class Index:
                     states[path] = _FileState(mtimes[docnum], sizes[docnum], digests[docnum])
         return states
 
-    def search(self, query: str, *, limit: int = 10, page: int = 1) -> SearchResults:
+    def search(
+        self,
+        query: str = "",
+        *,
+        limit: int = 10,
+        page: int = 1,
+        authors: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        sort: str = "relevance",
+        facets: bool = False,
+        autocorrect: bool = True,
+    ) -> SearchResults:
         """Search with the query syntax of the CLI; hits come ranked best first.
 
         Articles holding every query word come before those holding only
-        some. Raises :class:`QuerySyntaxError` for a query it cannot read.
+        some, unless the query is a question. ``authors`` and ``tags`` keep
+        articles with all these exact values (case and umlaut spelling do not
+        matter); ``since`` and ``until`` take YYYY, YYYY-MM or YYYY-MM-DD. An
+        empty query lists the articles that pass the filters, newest first.
+        ``sort`` is relevance, newest or oldest. ``facets`` adds counts per
+        date, tag and author over all matches. ``results.suggestion`` holds a
+        did-you-mean for misspelt words; with ``autocorrect`` a query that
+        finds nothing is searched as its suggestion instead. Raises
+        :class:`QuerySyntaxError` for a query it cannot read and
+        :class:`FilterError` for a bad filter.
         """
-        with self._ix.searcher() as searcher:
-            return run_search(searcher, query, limit=limit, page=page)
+        filters = Filters(tuple(authors), tuple(tags), since, until)
+        with self._reading() as searcher:
+            return run_search(
+                searcher,
+                query,
+                limit=limit,
+                page=page,
+                filters=filters,
+                sort=sort,
+                facets=facets,
+                autocorrect=autocorrect,
+            )
+
+    def highlighter(self, query: str) -> Callable[[str], list[Span]]:
+        """A function giving the spans of any text that the query's words match."""
+        with self._reading() as searcher:
+            wanted = highlight_terms(parse_query(searcher.schema, query)[-1], searcher)
+        return lambda text: match_spans(text, wanted)
+
+    def stats(self) -> IndexStats:
+        """Articles, date range, size on disk, articles per year, top tags and authors."""
+        with self._reading() as searcher:
+            return collect_stats(searcher, self.path, self._ix.last_modified())
+
+    def suggest(self, query: str) -> str | None:
+        """A did-you-mean for the query, from the index's own words, or None."""
+        with self._reading() as searcher:
+            return suggest(searcher.reader(), query)
+
+    def similar(self, key: str, *, limit: int = 10) -> SearchResults:
+        """The articles most like the one with this id or file path, most alike first."""
+        with self._reading() as searcher:
+            return run_similar(searcher, self._docnum(searcher, key), limit=limit)
 
     def get(self, key: str) -> Article:
         """The article with this id, or indexed from this file path."""
-        with self._ix.searcher() as searcher:
-            stored = searcher.document(id=key)
-            if stored is None and os.path.exists(key):
-                stored = searcher.document(path=str(Path(key).resolve()))
-            if stored is None:
-                raise ArticleNotFoundError(f"no article with id or path {key!r} in {self.path}")
-            return article_from_stored(stored)
+        with self._reading() as searcher:
+            return article_from_stored(searcher.stored_fields(self._docnum(searcher, key)))
+
+    def _docnum(self, searcher: Any, key: str) -> int:
+        docnum = searcher.document_number(id=key)
+        if docnum is None and os.path.exists(key):
+            docnum = searcher.document_number(path=str(Path(key).resolve()))
+        if docnum is None:
+            raise ArticleNotFoundError(f"no article with id or path {key!r} in {self.path}")
+        return docnum

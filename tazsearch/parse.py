@@ -9,6 +9,7 @@ everything here runs in time linear in the input size.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import os
@@ -81,6 +82,12 @@ class Article:
     def body(self) -> str:
         """The body blocks (paragraphs and subheadings) joined by blank lines."""
         return "\n\n".join(b.text for b in self.blocks)
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for JSON: lists for tuples, the date as YYYY-MM-DD."""
+        data = dataclasses.asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        return data
 
 
 # --------------------------------------------------------------------------- decoding

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,13 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
+from .facets import Facets
 from .index import UpdateReport
-from .search import Hit, SearchResults, Span
+from .parse import Article
+from .results import Hit, SearchResults, Span
+from .stats import IndexStats
+
+Highlighter = Callable[[str], list[Span]]
 
 HIGHLIGHT_STYLE = "bold yellow"
 PLAIN_MARK = "**"
@@ -67,17 +73,30 @@ def _emit(console: Console, line: Text, colour: bool, indent: int = 0) -> None:
         console.file.write(" " * indent + line.plain + "\n")
 
 
-def print_results(console: Console, results: SearchResults) -> None:
-    colour = console.is_terminal and not console.no_color
+def _results_heading(results: SearchResults) -> list[Text]:
     first = (results.page - 1) * results.limit + 1
     last = first + len(results.hits) - 1
     noun = "article" if results.total == 1 else "articles"
-    shown = (
-        f", showing {first}–{last}" if results.hits and results.total > len(results.hits) else ""
-    )
     verb = "matches" if results.total == 1 else "match"
-    heading = Text(f"{results.total} {noun} {verb} {results.query!r}{shown}", style="bold")
-    _emit(console, heading, colour)
+    more = results.hits and results.total > len(results.hits)
+    shown = f", showing {first}–{last}" if more else ""
+    if results.corrected:
+        return [
+            Text(f"No articles match {results.query!r}.", style="bold"),
+            Text(f"{results.total} {noun} {verb} the suggestion {results.searched!r}{shown}"),
+        ]
+    matched = f" {verb} {results.query!r}" if results.query.strip() else ""
+    heading = [Text(f"{results.total} {noun}{matched}{shown}", style="bold")]
+    if results.suggestion:
+        heading.append(Text(f"Did you mean {results.suggestion!r}?", style="yellow"))
+    return heading
+
+
+def print_results(console: Console, results: SearchResults, heading: str | None = None) -> None:
+    """Hits under a heading: the match count and any did-you-mean, unless ``heading`` is given."""
+    colour = console.is_terminal and not console.no_color
+    for line in [Text(heading, style="bold")] if heading else _results_heading(results):
+        _emit(console, line, colour)
     for hit in results.hits:
         _emit(console, Text(), colour)
         title, *details = _hit_lines(hit, colour)
@@ -114,3 +133,109 @@ def print_skipped(console: Console, report: UpdateReport, *, verbose: bool) -> N
     hidden = len(report.skipped) - len(shown)
     if hidden:
         console.print(f"[yellow]… and {hidden} more skipped files; --verbose lists them all[/]")
+
+
+BAR_WIDTH = 40
+
+
+def bar_chart(pairs: list[tuple[str, int]], *, colour: bool) -> list[Text]:
+    """One line per (label, count): the label, a bar scaled to the largest count, the count."""
+    if not pairs:
+        return [Text("  (none)", style="dim")]
+    widest = max(len(label) for label, _ in pairs)
+    most = max(count for _, count in pairs)
+    lines = []
+    for label, count in pairs:
+        length = max(1, round(BAR_WIDTH * count / most)) if count else 0
+        line = Text(f"  {label:<{widest}} ")
+        line.append("█" * length, style="green" if colour else "")
+        line.append(f" {count}")
+        lines.append(line)
+    return lines
+
+
+def _counted(title: str, pairs: list[tuple[str, int]]) -> list[Text]:
+    if not pairs:
+        return [Text(f"{title}: (none)", style="bold")]
+    listed = ", ".join(f"{value} ({count})" for value, count in pairs)
+    return [Text(f"{title}: ", style="bold") + Text(listed)]
+
+
+def print_facets(console: Console, facets: Facets) -> None:
+    colour = console.is_terminal and not console.no_color
+    per = "month" if facets.date_unit == "month" else "year"
+    lines = [Text(), Text(f"Matches per {per}:", style="bold")]
+    lines += bar_chart(facets.dates, colour=colour)
+    lines += _counted("Top tags", facets.tags)
+    lines += _counted("Top authors", facets.authors)
+    for line in lines:
+        _emit(console, line, colour)
+
+
+def print_article(console: Console, article: Article, spans: Highlighter | None = None) -> None:
+    """The whole article, readably, with the words ``spans`` finds highlighted."""
+    colour = console.is_terminal and not console.no_color
+
+    def mark(text: str, style: str = "") -> Text:
+        line = highlighted(text, spans(text) if spans else [], colour=colour)
+        if style:
+            line.stylize(style)
+        return line
+
+    lines: list[Text] = []
+    if article.kicker:
+        lines.append(mark(article.kicker, "bold magenta"))
+    lines.append(mark(article.headline or article.title, "bold"))
+    facts = [article.date.isoformat() if article.date else "no date", ", ".join(article.authors)]
+    lines.append(Text(" · ".join(f for f in facts if f), style="cyan"))
+    if article.teaser:
+        lines += [Text(), mark(article.teaser, "italic")]
+    lines += [Text("Bild: ", style="dim") + mark(caption) for caption in article.captions]
+    for block in article.blocks:
+        lines += [Text(), mark(block.text, "bold" if block.heading else "")]
+    if article.tags:
+        lines += [Text(), Text("Tags: ", style="bold") + Text(", ".join(article.tags))]
+    if article.links:
+        lines += [Text(), Text("Links:", style="bold")]
+        lines += [Text(f"  [{link.number}] {link.target}") for link in article.links]
+    if article.related:
+        lines += [Text(), Text("Artikel zum Thema:", style="bold")]
+        for related in article.related:
+            lines.append(Text("  " + related.title, style="bold"))
+            if related.teaser:
+                lines.append(Text("  " + related.teaser))
+    lines += [Text(), Text(display_path(article.path), style="dim")]
+    for line in lines:
+        _emit(console, line, colour)
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return f"{size} B"
+
+
+def print_stats(console: Console, stats: IndexStats, directory: str) -> None:
+    colour = console.is_terminal and not console.no_color
+    span = (
+        f"{stats.first_date.isoformat()} to {stats.last_date.isoformat()}"
+        if stats.first_date and stats.last_date
+        else "no dates"
+    )
+    updated = stats.updated.strftime("%Y-%m-%d %H:%M:%S %Z") if stats.updated else "never"
+    lines = [
+        Text(f"Index {directory}", style="bold"),
+        Text(f"  articles:     {stats.articles}"),
+        Text(f"  dates:        {span}"),
+        Text(f"  size on disk: {_size(stats.size_bytes)}"),
+        Text(f"  last updated: {updated}"),
+        Text(),
+        Text("Articles per year:", style="bold"),
+        *bar_chart(stats.per_year, colour=colour),
+        *_counted("Top tags", stats.top_tags),
+        *_counted("Top authors", stats.top_authors),
+    ]
+    for line in lines:
+        _emit(console, line, colour)

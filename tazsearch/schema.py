@@ -22,12 +22,13 @@ from whoosh import fields
 
 from .analysis import GermanAnalyzer, Term, analyze, strip_accents
 from .parse import Article, Block, Link, Related
+from .spelling import surface_words
 
 SCHEMA_VERSION = 1
 
 # How much one occurrence of a word counts towards the combined term frequency.
 FIELD_WEIGHTS: dict[str, float] = {
-    "title": 3.0,
+    "title": 2.0,
     "teaser": 2.0,
     "tags": 2.0,
     "captions": 1.0,
@@ -35,6 +36,10 @@ FIELD_WEIGHTS: dict[str, float] = {
     "authors": 1.0,
 }
 TEXT_FIELDS = tuple(FIELD_WEIGHTS)
+# How much a part of a closed compound counts against the whole word: an
+# article about the "Truppenentsendung" is found by "Entsendung", below one
+# that says "Entsendung" itself.
+PART_WEIGHT = 0.3
 # Positions between two fields of ``content``, so a phrase never spans them.
 FIELD_GAP = 100
 HEADING_MARK = "## "
@@ -63,7 +68,7 @@ class GermanText(fields.TEXT):
             last = -1
             for term in terms:
                 positions[term.text].append(offset + term.pos)
-                weights[term.text] += weight
+                weights[term.text] += weight * PART_WEIGHT if term.part else weight
                 last = term.pos
             offset += last + 1 + FIELD_GAP
         encode = self.format.encode
@@ -85,6 +90,7 @@ def build_schema() -> fields.Schema:
         captions=GermanText(stored=True),
         tags=GermanText(stored=True),
         authors=GermanText(stored=True),
+        words=fields.KEYWORD(),
         tag_key=fields.KEYWORD(commas=True),
         author_key=fields.KEYWORD(commas=True),
         date=fields.DATETIME(stored=True, sortable=True),
@@ -134,6 +140,7 @@ def document_for(article: Article, **file_state: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": article.id,
         "content": [(FIELD_WEIGHTS[name], analysed[name]) for name in TEXT_FIELDS],
+        "words": surface_words([v if isinstance(v, str) else " ".join(v) for v in stored.values()]),
         "tag_key": ",".join(exact_key(t) for t in article.tags),
         "author_key": ",".join(exact_key(a) for a in article.authors),
         "kicker": article.kicker,

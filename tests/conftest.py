@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tazsearch import Index
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_3fd7acc3efa38401.txt"
 SHARED = ROOT.parent / "shared"
@@ -52,11 +54,19 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     )
 
 
+def index_of(tmp_path_factory: pytest.TempPathFactory, texts: dict[str, str]) -> Index:
+    """A fresh index of fixture articles, each written to ``NAME.txt``."""
+    folder = tmp_path_factory.mktemp("articles")
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    index = Index.open(tmp_path_factory.mktemp("ix"), create=True)
+    index.update([folder])
+    return index
+
+
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of seeds/ built once for the session."""
-    from tazsearch import Index
-
     directory = tmp_path_factory.mktemp("seed-index")
     with Index.open(directory, create=True) as ix:
         ix.update([ROOT / "seeds"])

@@ -153,3 +153,25 @@ def test_ci_runs_the_readmes_test_command() -> None:
     command = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert command.startswith("python3 -m venv .venv") and "pytest" in command
     assert command in readme
+
+
+def test_query_shows_the_suggestion_when_nothing_matches(seed_index: Path) -> None:
+    result = run_cli("query", "Nordkorae Soldten", "--index", str(seed_index))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "No articles match 'Nordkorae Soldten'.",
+        "1 article matches the suggestion 'Nordkorea Soldaten'",
+    ]
+    assert "**Nordkorea**" in result.stdout
+    data = json.loads(run_cli("query", "Nordkorae", "--json", "--index", str(seed_index)).stdout)
+    assert (data["suggestion"], data["searched"], data["total"]) == ("Nordkorea", "Nordkorea", 1)
+
+
+def test_similar_command(seed_index: Path) -> None:
+    result = run_cli("similar", SEED_ID, "--index", str(seed_index))
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"Articles most like {SEED_ID}: Soldaten für Russlands Krieg")
+    missing = run_cli("similar", "no-such-id", "--index", str(seed_index))
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("error: no article with id or path 'no-such-id'")

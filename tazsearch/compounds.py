@@ -1,0 +1,80 @@
+"""Splitting German closed compounds: "Truppenentsendung" is "Truppen" + "Entsendung".
+
+A word is split where both sides are German words that are, on average, more
+common than the whole word (the frequency method of Koehn and Knight, 2003),
+allowing the linking elements German puts between the parts ("Bundestag-s-wahl",
+"Schwan-en-see"). The parts are split again the same way, so longer chains
+come apart too. Word frequencies come from wordfreq's German list, loaded on
+first use.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from .german import COMPOUND_LINKS, NOT_COMPOUND_HEADS, STOP_WORDS
+
+MIN_WORD = 8
+MIN_MODIFIER = 4
+MIN_HEAD = 4
+MIN_PART_ZIPF = 3.0  # parts must be ordinary words: at least once per million words
+MAX_DEPTH = 2
+
+_zipf: dict[str, float] | None = None
+
+
+def _frequencies() -> dict[str, float]:
+    global _zipf
+    if _zipf is None:
+        from wordfreq import get_frequency_dict
+
+        words = get_frequency_dict("de", "large").items()
+        _zipf = {
+            w: math.log10(f) + 9
+            for w, f in words
+            if w not in STOP_WORDS and w not in NOT_COMPOUND_HEADS
+        }
+    return _zipf
+
+
+def zipf(word: str) -> float:
+    """How common a word is, on wordfreq's Zipf scale (0 if unknown or a stop word)."""
+    return _frequencies().get(word.casefold(), 0.0)
+
+
+def _best_split(word: str) -> tuple[str, str] | None:
+    freq = _frequencies()
+    best, best_score = None, freq.get(word, 0.0)
+    for cut in range(MIN_MODIFIER, len(word) - MIN_HEAD + 1):
+        head = word[cut:]
+        head_zipf = freq.get(head, 0.0)
+        if head_zipf < MIN_PART_ZIPF:
+            continue
+        left = word[:cut]
+        for link in COMPOUND_LINKS:
+            if not left.endswith(link) or len(left) - len(link) < MIN_MODIFIER:
+                continue
+            modifier = left[: len(left) - len(link)]
+            modifier_zipf = freq.get(modifier, 0.0)
+            score = (modifier_zipf + head_zipf) / 2
+            if modifier_zipf >= MIN_PART_ZIPF and score > best_score:
+                best, best_score = (modifier, head), score
+    return best
+
+
+@lru_cache(maxsize=200_000)
+def split_compound(word: str, depth: int = MAX_DEPTH) -> tuple[str, ...]:
+    """The parts of a case-folded compound, or ``()`` when it is not one.
+
+    ``split_compound("truppenentsendung") == ("truppen", "entsendung")``
+    """
+    if len(word) < MIN_WORD or not word.isalpha() or depth == 0:
+        return ()
+    split = _best_split(word)
+    if split is None:
+        return ()
+    parts: list[str] = []
+    for part in split:
+        parts += split_compound(part, depth - 1) or (part,)
+    return tuple(parts)

@@ -1,0 +1,137 @@
+"""Filters (author, tag, time) and facet counts (dates, tags, authors) of a search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.searching import Searcher
+
+from .errors import TazsearchError
+from .schema import exact_key
+
+TOP_VALUES = 10
+_PERIOD_RE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+# Exact-value fields of the index, and the stored lists they come from.
+FACET_FIELDS = {"tags": ("tag_key", "tags"), "authors": ("author_key", "authors")}
+
+
+class FilterError(TazsearchError):
+    """A filter value that cannot be read, such as a bad date."""
+
+
+def period(text: str, *, end: bool = False) -> dt.datetime:
+    """The first (or, with ``end``, the last) moment of YYYY, YYYY-MM or YYYY-MM-DD."""
+    match = _PERIOD_RE.fullmatch(text.strip())
+    if not match:
+        raise FilterError(f"cannot read the date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if day is not None:
+            first = dt.datetime(year, month, day)  # type: ignore[arg-type]
+            following = first + dt.timedelta(days=1)
+        elif month is not None:
+            first = dt.datetime(year, month, 1)  # type: ignore[arg-type]
+            following = dt.datetime(year + month // 12, month % 12 + 1, 1)  # type: ignore[arg-type]
+        else:
+            first, following = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise FilterError(f"cannot read the date {text!r}: {exc}") from exc
+    return following - dt.timedelta(microseconds=1) if end else first
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Conditions every hit must meet. Repeated authors or tags must all hold.
+
+    Authors and tags match whole values, ignoring case and umlaut spelling:
+    ``tags=("schwerpunkt krieg in der ukraine",)`` matches the tag
+    "Schwerpunkt Krieg in der Ukraine". ``since`` and ``until`` take YYYY,
+    YYYY-MM or YYYY-MM-DD and include the whole period.
+    """
+
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.authors or self.tags or self.since or self.until)
+
+    def query(self) -> wq.Query | None:
+        """The filters as one Whoosh query, or None when there are none."""
+        parts: list[wq.Query] = [wq.Term("author_key", exact_key(a)) for a in self.authors]
+        parts += [wq.Term("tag_key", exact_key(t)) for t in self.tags]
+        if self.since or self.until:
+            start = period(self.since) if self.since else None
+            end = period(self.until, end=True) if self.until else None
+            if start and end and start > end:
+                raise FilterError(f"--since {self.since} is after --until {self.until}")
+            parts.append(wq.DateRange("date", start, end))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+@dataclass(frozen=True)
+class Facets:
+    """How the matching articles spread over time, tags and authors.
+
+    ``dates`` counts per year, or per month ("2021-03") when every dated match
+    falls in one year; ``tags`` and ``authors`` are the most frequent values,
+    most first.
+    """
+
+    date_unit: str
+    dates: list[tuple[str, int]] = field(default_factory=list)
+    tags: list[tuple[str, int]] = field(default_factory=list)
+    authors: list[tuple[str, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "date_unit": self.date_unit,
+            "dates": [{"value": v, "count": n} for v, n in self.dates],
+            "tags": [{"value": v, "count": n} for v, n in self.tags],
+            "authors": [{"value": v, "count": n} for v, n in self.authors],
+        }
+
+
+def date_counts(
+    dates: Iterable[dt.datetime | None], unit: str | None = None
+) -> tuple[str, list[tuple[str, int]]]:
+    """Counts per year, or per month when all dates fall in one year, unless ``unit`` says."""
+    known = [d for d in dates if d is not None and d.year > 1]
+    unit = unit or ("month" if len({d.year for d in known}) == 1 else "year")
+    pattern = "%Y-%m" if unit == "month" else "%Y"
+    return unit, sorted(Counter(d.strftime(pattern) for d in known).items())
+
+
+def _display_name(searcher: Searcher, facet: str, key: str) -> str:
+    """The value as written in an article ("Annalena Baerbock"), for its folded key."""
+    keyfield, storedfield = FACET_FIELDS[facet]
+    stored = searcher.document(**{keyfield: key}) or {}
+    return next((v for v in stored.get(storedfield, ()) if exact_key(v) == key), key)
+
+
+def count_facets(
+    searcher: Searcher, q: wq.Query, top: int = TOP_VALUES, date_unit: str | None = None
+) -> Facets:
+    """Facet counts over every article that ``q`` matches, not just one page."""
+    groupedby = {
+        name: sorting.FieldFacet(keyfield, allow_overlap=True)
+        for name, (keyfield, _) in FACET_FIELDS.items()
+    }
+    results = searcher.search(q, limit=1, groupedby=groupedby, maptype=sorting.Count)
+    dates = searcher.reader().column_reader("date")
+    unit, per_date = date_counts((dates[docnum] for docnum in results.docs()), date_unit)
+    tops = {}
+    for name in FACET_FIELDS:
+        counts = Counter({k: n for k, n in results.groups(name).items() if k})
+        tops[name] = [(_display_name(searcher, name, k), n) for k, n in counts.most_common(top)]
+    return Facets(unit, per_date, tops["tags"], tops["authors"])

@@ -1,0 +1,88 @@
+"""The typed results of a search: hits, their snippets, one page of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .facets import Facets
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A passage of the article; ``highlights`` are (start, end) offsets of matched words."""
+
+    text: str
+    highlights: list[Span] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked search result, complete without reopening its file."""
+
+    rank: int
+    id: str
+    path: str
+    title: str
+    kicker: str
+    headline: str
+    date: dt.date | None
+    authors: list[str]
+    tags: list[str]
+    score: float
+    snippets: list[Snippet]
+    title_highlights: list[Span] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of hits and the total number of matching articles.
+
+    ``suggestion`` is a did-you-mean for a query with words the index lacks.
+    ``searched`` is the query the hits are for: the suggestion itself when the
+    query found nothing and the suggestion was searched instead. ``facets``
+    counts dates, tags and authors over all matches, when asked for.
+    """
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: list[Hit]
+    suggestion: str | None = None
+    searched: str = ""
+    facets: Facets | None = None
+
+    @property
+    def corrected(self) -> bool:
+        """True when the hits are for the suggestion, not for the query."""
+        return bool(self.searched) and self.searched != self.query
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "suggestion": self.suggestion,
+            "searched": self.searched or self.query,
+            "hits": [hit.to_dict() for hit in self.hits],
+            **({"facets": self.facets.to_dict()} if self.facets else {}),
+        }
