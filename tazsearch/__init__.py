@@ -11,6 +11,7 @@ from .errors import (
     ArticleNotFoundError,
     IndexBusyError,
     IndexNotFoundError,
+    IndexVersionError,
     QuerySyntaxError,
     TazsearchError,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Index",
     "IndexBusyError",
     "IndexNotFoundError",
+    "IndexVersionError",
     "Link",
     "NotAnArticle",
     "QuerySyntaxError",

@@ -44,6 +44,9 @@ def index(
         bool, typer.Option("--verbose", "-v", help="List every skipped file.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Start from an empty index, e.g. after an upgrade.")
+    ] = False,
 ) -> None:
     """Index taz articles: new and changed files are added, deleted ones removed.
 
@@ -65,7 +68,7 @@ def index(
         disable=not stderr.is_terminal,
         transient=True,
     )
-    with Index.open(index_dir, create=True) as ix:
+    with Index.open(index_dir, create=True, rebuild=rebuild) as ix:
         with progress:
             task = progress.add_task("indexing", total=None, rate="")
 

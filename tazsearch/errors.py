@@ -11,6 +11,10 @@ class IndexNotFoundError(TazsearchError):
     """No index exists at the given directory."""
 
 
+class IndexVersionError(TazsearchError):
+    """The index was built by a tazsearch with other fields; it must be rebuilt."""
+
+
 class IndexBusyError(TazsearchError):
     """Another writer holds the index's lock."""
 

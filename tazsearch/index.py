@@ -15,7 +15,13 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.writing import LockError
 
-from .errors import ArticleNotFoundError, IndexBusyError, IndexNotFoundError, TazsearchError
+from .errors import (
+    ArticleNotFoundError,
+    IndexBusyError,
+    IndexNotFoundError,
+    IndexVersionError,
+    TazsearchError,
+)
 from .facets import Filters
 from .parse import Article, NotAnArticle, parse_bytes
 from .query import highlight_terms, parse_query
@@ -26,6 +32,10 @@ from .search import run_search, run_similar
 from .snippets import match_spans
 from .spelling import suggest
 from .stats import IndexStats, collect_stats
+
+# Below this many files to index, starting processes costs more than it saves.
+PARALLEL_MIN = 500
+WRITER_MB = 256
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(files_done, files_total)`` while an update runs."""
@@ -84,6 +94,42 @@ def iter_files(root: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
+def _open_compatible(directory: Path) -> whoosh_index.Index:
+    """Open a Whoosh index whose fields are the ones this tazsearch writes."""
+    hint = f"rebuild it with `tazsearch index PATH --index {directory} --rebuild`"
+    try:
+        ix = whoosh_index.open_dir(directory)
+    except Exception as exc:  # An unpicklable schema, a damaged table of contents.
+        raise IndexVersionError(f"cannot open the index at {directory} ({exc}); {hint}") from exc
+    expected = build_schema()
+    found = {name: type(ix.schema[name]) for name in ix.schema.names()}
+    if found != {name: type(expected[name]) for name in expected.names()}:
+        ix.close()
+        raise IndexVersionError(
+            f"the index at {directory} was built by another version of tazsearch; {hint}"
+        )
+    return ix
+
+
+def _remove_index_files(directory: Path) -> None:
+    """Delete the files of a Whoosh index in ``directory``, and nothing else there."""
+    if directory.is_dir():
+        for file in directory.iterdir():
+            if file.name.startswith(("MAIN_", "_MAIN_")) and file.is_file():
+                file.unlink()
+
+
+def _same_file(path: str, old: _FileState | None) -> bool:
+    """Whether an indexed file's size and modification time are as indexed."""
+    if old is None:
+        return False
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return (old.mtime, old.size) == (stat.st_mtime_ns, stat.st_size)
+
+
 def _under(path: str, roots: Iterable[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
@@ -123,12 +169,21 @@ class Index:
             yield self._searcher
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] = "index", *, create: bool = False) -> Index:
-        """Open the index at ``path``; with ``create``, make an empty one if none exists."""
+    def open(
+        cls, path: str | os.PathLike[str] = "index", *, create: bool = False, rebuild: bool = False
+    ) -> Index:
+        """Open the index at ``path``; with ``create``, make an empty one if none exists.
+
+        ``rebuild`` replaces whatever index is there with an empty one. An
+        index built by a tazsearch with other fields raises
+        :class:`IndexVersionError`, which suggests rebuilding.
+        """
         directory = Path(path)
+        if rebuild:
+            _remove_index_files(directory)
         if whoosh_index.exists_in(directory):
-            return cls(directory, whoosh_index.open_dir(directory))
-        if not create:
+            return cls(directory, _open_compatible(directory))
+        if not (create or rebuild):
             hint = f"build one with `tazsearch index PATH --index {directory}`"
             raise IndexNotFoundError(f"no index at {directory}: {hint}")
         try:
@@ -171,17 +226,18 @@ class Index:
                 raise TazsearchError(f"no such file or directory: {root}")
         files = [str(f.absolute()) for root in roots for f in iter_files(Path(root))]
         known = self._file_states(roots)
+        todo = [(path, known.pop(path, None)) for path in files]
+        todo = [(path, old) for path, old in todo if not _same_file(path, old)]
+        report.unchanged = len(files) - len(todo)
         try:
-            writer = self._ix.writer(limitmb=256)
+            writer = self._writer(len(todo))
         except LockError as exc:
             raise IndexBusyError(f"another process is writing the index at {self.path}") from exc
         try:
             with self._ix.searcher() as searcher:
                 taken_ids: dict[str, str] = {}
-                for done, path in enumerate(files, 1):
-                    self._update_file(
-                        path, known.pop(path, None), writer, searcher, taken_ids, report
-                    )
+                for done, (path, old) in enumerate(todo, report.unchanged + 1):
+                    self._update_file(path, old, writer, searcher, taken_ids, report)
                     if progress:
                         progress(done, len(files))
             for path in known:
@@ -197,6 +253,17 @@ class Index:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _writer(self, documents: int) -> Any:
+        """A writer that indexes on every core when there is much to index."""
+        cores = os.cpu_count() or 1
+        # Segments are written as separate files: Whoosh copies a sub-file of
+        # a compound segment into memory each time it opens it, which made
+        # opening a searcher on the full corpus take most of a second.
+        options = {"limitmb": WRITER_MB, "compound": False}
+        if documents >= PARALLEL_MIN and cores > 1:
+            return self._ix.writer(procs=cores, multisegment=True, subargs=options, **options)
+        return self._ix.writer(**options)
+
     def _update_file(
         self,
         path: str,
@@ -208,9 +275,6 @@ class Index:
     ) -> None:
         try:
             stat = os.stat(path)
-            if old and (old.mtime, old.size) == (stat.st_mtime_ns, stat.st_size):
-                report.unchanged += 1
-                return
             with open(path, "rb") as f:
                 data = f.read()
         except OSError as exc:

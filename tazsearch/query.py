@@ -109,7 +109,9 @@ def parse_query(schema: Any, text: str) -> list[wq.Query]:
     try:
         strict = GermanQueryParser(schema, AndGroup, drop).parse(cleaned)
         loose = GermanQueryParser(schema, OrGroup, drop).parse(cleaned)
-    except Exception as exc:  # Whoosh raises bare Exceptions for bad dates.
+    except (ValueError, Exception) as exc:
+        if type(exc) not in (Exception, ValueError):  # Whoosh's bad dates are bare Exceptions.
+            raise
         raise QuerySyntaxError(f"cannot read the query {text!r}: {exc}") from exc
     strict = _check(strict, text)
     if not isinstance(loose, wq.Or):

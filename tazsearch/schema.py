@@ -44,36 +44,50 @@ PART_WEIGHT = 0.3
 FIELD_GAP = 100
 HEADING_MARK = "## "
 
-PreAnalyzed = Sequence[tuple[float, Sequence[Term]]]
+WeightedTexts = Sequence[tuple[float, str]]
 
 
 class GermanText(fields.TEXT):
-    """A TEXT field that also takes text already analysed into weighted terms.
+    """A TEXT field of German text, or of several texts each with its weight.
 
-    Indexing analyses each part of an article once and hands the same terms
-    to its own field and to ``content``.
+    ``content`` gets ``[(weight, text), ...]``: each word adds its text's
+    weight to the term's frequency (a compound's parts add PART_WEIGHT of
+    it), and positions jump by FIELD_GAP between texts. The analysis of the
+    last few texts is kept, so the title analysed for ``content`` is not
+    analysed again for ``title``; this runs in the indexing processes.
     """
 
     def __init__(self, stored: bool = False) -> None:
         super().__init__(analyzer=GermanAnalyzer(), phrase=True, stored=stored)
 
-    def index(self, value: str | PreAnalyzed, **kwargs: Any) -> Iterator[tuple]:
-        if isinstance(value, str):
-            yield from super().index(value, **kwargs)
-            return
+    def index(self, value: str | WeightedTexts, **kwargs: Any) -> Iterator[tuple]:
+        parts = [(1.0, value)] if isinstance(value, str) else value
         positions: dict[str, list[int]] = defaultdict(list)
         weights: dict[str, float] = defaultdict(float)
         offset = 0
-        for weight, terms in value:
+        for weight, text in parts:
             last = -1
-            for term in terms:
+            for term in _analysed(text):
                 positions[term.text].append(offset + term.pos)
                 weights[term.text] += weight * PART_WEIGHT if term.part else weight
                 last = term.pos
             offset += last + 1 + FIELD_GAP
         encode = self.format.encode
-        for text, plist in positions.items():
-            yield text.encode("utf-8"), len(plist), weights[text], encode(plist)
+        for term_text, plist in positions.items():
+            yield term_text.encode("utf-8"), len(plist), weights[term_text], encode(plist)
+
+
+_recent_analyses: dict[str, list[Term]] = {}
+
+
+def _analysed(text: str) -> list[Term]:
+    """The terms of ``text``, remembered for the few texts of the article being indexed."""
+    terms = _recent_analyses.get(text)
+    if terms is None:
+        if len(_recent_analyses) > 16:
+            _recent_analyses.clear()
+        terms = _recent_analyses[text] = list(analyze(text))
+    return terms
 
 
 def build_schema() -> fields.Schema:
@@ -124,23 +138,24 @@ def body_blocks(text: str) -> tuple[Block, ...]:
 
 
 def document_for(article: Article, **file_state: Any) -> dict[str, Any]:
-    """The Whoosh document of an article; ``file_state`` fills path, mtime, size, digest."""
-    stored = {
+    """The Whoosh document of an article; ``file_state`` fills path, mtime, size, digest.
+
+    It holds plain strings, cheap to hand to an indexing process, which
+    analyses them.
+    """
+    lists = {"captions": article.captions, "tags": article.tags, "authors": article.authors}
+    texts = {
         "title": article.title,
         "teaser": article.teaser,
         "body": body_text(article.blocks),
-        "captions": list(article.captions),
-        "tags": list(article.tags),
-        "authors": list(article.authors),
-    }
-    analysed = {
-        name: list(analyze(value if isinstance(value, str) else "\n".join(value)))
-        for name, value in stored.items()
+        **{name: "\n".join(values) for name, values in lists.items()},
     }
     doc: dict[str, Any] = {
         "id": article.id,
-        "content": [(FIELD_WEIGHTS[name], analysed[name]) for name in TEXT_FIELDS],
-        "words": surface_words([v if isinstance(v, str) else " ".join(v) for v in stored.values()]),
+        **texts,
+        **{"_stored_" + name: list(values) for name, values in lists.items()},
+        "content": [(FIELD_WEIGHTS[name], texts[name]) for name in TEXT_FIELDS],
+        "words": surface_words(list(texts.values())),
         "tag_key": ",".join(exact_key(t) for t in article.tags),
         "author_key": ",".join(exact_key(a) for a in article.authors),
         "kicker": article.kicker,
@@ -150,9 +165,6 @@ def document_for(article: Article, **file_state: Any) -> dict[str, Any]:
         "related": [(r.title, r.teaser) for r in article.related],
         **file_state,
     }
-    for name, value in stored.items():
-        doc[name] = [(1.0, analysed[name])]
-        doc["_stored_" + name] = value
     if article.date is not None:
         doc["date"] = dt.datetime.combine(article.date, dt.time())
     return doc

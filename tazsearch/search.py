@@ -32,12 +32,17 @@ def _ranked(
         return list(results)[offset:wanted], len(results)
     hits: list[Any] = []
     total = 0
+    earlier: set[int] = set()  # documents of the tiers before, left out of the next
     for n, tier in enumerate(tiers):
-        mask = wq.Or(tiers[:n]) if n else None
-        results = searcher.search(tier, limit=max(wanted - total, 1), mask=mask, **options)
+        results = searcher.search(tier, limit=max(wanted - total, 1), mask=earlier, **options)
         skip = max(0, offset - total)
         hits += list(results)[skip : skip + limit - len(hits)]
-        total += len(results)
+        if n < len(tiers) - 1:
+            docs = results.docs()
+            total += len(docs)
+            earlier |= docs
+        else:
+            total += len(results)
     return hits, total
 
 

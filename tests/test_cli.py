@@ -175,3 +175,15 @@ def test_similar_command(seed_index: Path) -> None:
     missing = run_cli("similar", "no-such-id", "--index", str(seed_index))
     assert missing.returncode == 1
     assert missing.stderr.startswith("error: no article with id or path 'no-such-id'")
+
+
+def test_old_index_gets_a_one_line_rebuild_hint(tmp_path: Path, seed_copy: Path) -> None:
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    whoosh_index.create_in(tmp_path, fields.Schema(id=fields.ID(stored=True)))
+    result = run_cli("query", "Nordkorea", "--index", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: the index at") and "--rebuild" in result.stderr
+    rebuilt = run_cli("index", str(seed_copy), "--index", str(tmp_path), "--rebuild")
+    assert rebuilt.returncode == 0 and "1 indexed" in rebuilt.stdout

@@ -165,3 +165,34 @@ def test_missing_path_is_an_error_and_changes_nothing(tmp_path: Path, folder: Pa
         with pytest.raises(TazsearchError, match="no such file"):
             ix.update([folder / "missing"])
         assert len(ix) == 3
+
+
+def test_parallel_indexing_gives_the_same_index(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tazsearch.index.PARALLEL_MIN", 1)
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        report = ix.update([folder])
+        assert (report.indexed, len(ix)) == (3, 3)
+        assert _ids(ix, "Alpha") == ["a"]
+        assert _ids(ix, "Nordkorea Soldaten") == ["seed"]
+        assert ix.get("b").title == "Fixture: Beta"
+
+
+def test_an_index_of_another_version_asks_for_a_rebuild(tmp_path: Path, folder: Path) -> None:
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    from tazsearch import IndexVersionError
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "README").write_text("not part of the index")
+    whoosh_index.create_in(old, fields.Schema(id=fields.ID(stored=True), body=fields.TEXT()))
+    with pytest.raises(IndexVersionError, match="--rebuild"):
+        Index.open(old)
+    with Index.open(old, rebuild=True) as ix:
+        assert len(ix) == 0
+        ix.update([folder])
+        assert len(ix) == 3
+    assert (old / "README").read_text() == "not part of the index"

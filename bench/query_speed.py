@@ -1,0 +1,148 @@
+"""Query latency on an index of the whole corpus: tazsearch, in-process and cold.
+
+Builds (once, cached in --workdir) a tazsearch index of the 29,053 corpus
+articles rendered with ../shared/tools/render_taz.py, and a plain Whoosh index
+of the same articles as the baseline (LanguageAnalyzer("de") on title, teaser
+and body; its hits get Whoosh's own highlighted snippets). It then runs 240
+queries of six kinds, made deterministically from article titles: one word,
+two or three words, a phrase, filtered by tag, with facets, and sorted by
+date. It reports p50, p95 and p99 latency in milliseconds with snippets, warm
+and in-process, the ratio to the baseline, and the wall time of cold
+`tazsearch query` processes.
+
+    python bench/query_speed.py                 # the 29,053 articles
+    python bench/query_speed.py --repeat 4      # 116,212 articles
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from index_speed import SHARED, render, run_whoosh  # noqa: E402
+
+from tazsearch import Index  # noqa: E402
+from tazsearch.german import STOP_WORDS  # noqa: E402
+
+KINDS = ("one word", "two or three words", "phrase", "filtered", "faceted", "sorted")
+PER_KIND = 40
+
+
+def make_queries(ix: Index) -> list[tuple[str, str, dict]]:
+    """(kind, text, options) triples from the words of article titles."""
+    queries = []
+    step = max(1, len(ix) // (PER_KIND * 2))
+    with ix._reading() as searcher:
+        stored = [searcher.stored_fields(n) for n in range(0, searcher.doc_count_all(), step)]
+    titles = [(re.findall(r"[A-Za-zÄÖÜäöüß]{5,}", s.get("title", "")), s) for s in stored]
+    samples = [
+        (words, s.get("tags") or [])
+        for found, s in titles
+        if len(words := [w for w in found if w.lower() not in STOP_WORDS]) >= 3
+    ][:PER_KIND]
+    for words, tags in samples:
+        queries.append(("one word", words[0], {}))
+        queries.append(("two or three words", " ".join(words[: 2 + len(words) % 2]), {}))
+        queries.append(("phrase", f'"{words[0]} {words[1]}"', {}))
+        queries.append(("filtered", words[1], {"tags": tags[:1]}))
+        queries.append(("faceted", words[2], {"facets": True}))
+        queries.append(("sorted", words[0], {"sort": "newest"}))
+    return queries
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+def time_tazsearch(ix: Index, queries: list[tuple[str, str, dict]]) -> dict[str, list[float]]:
+    for _, text, options in queries[:10]:
+        ix.search(text, **options)  # warm up
+    timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    for kind, text, options in queries:
+        started = time.perf_counter()
+        ix.search(text, **options)
+        timings[kind].append(1000 * (time.perf_counter() - started))
+    return timings
+
+
+def time_whoosh(index_dir: Path, queries: list[tuple[str, str, dict]]) -> list[float]:
+    from whoosh import index
+    from whoosh.qparser import MultifieldParser, OrGroup
+
+    ix = index.open_dir(index_dir)
+    parser = MultifieldParser(["title", "teaser", "body"], ix.schema, group=OrGroup)
+    timings = []
+    with ix.searcher() as searcher:
+        for _, text, _ in queries:
+            started = time.perf_counter()
+            for hit in searcher.search(parser.parse(text), limit=10):
+                hit.highlights("title")
+            timings.append(1000 * (time.perf_counter() - started))
+    return timings
+
+
+def cold_runs(index_dir: Path, runs: int = 5) -> list[float]:
+    tazsearch = Path(sys.executable).with_name("tazsearch")
+    walls = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        command = [str(tazsearch), "query", "Impfstoff Zulassung", "--index", str(index_dir)]
+        subprocess.run(command, check=True, capture_output=True)
+        walls.append(time.perf_counter() - started)
+    return walls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=1, help="render each article K times")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/tazsearch-bench"))
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--corpus", type=Path, help="rendered articles to use instead")
+    parser.add_argument("--index", type=Path, help="a tazsearch index of --corpus to reuse")
+    args = parser.parse_args()
+    if not SHARED.is_dir():
+        sys.exit(f"needs the shared data folder {SHARED}")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    corpus = args.corpus or render(args.workdir, 0, args.repeat)
+    index_dir = args.index or args.workdir / f"query-index-{corpus.name}"
+    with Index.open(index_dir, create=True) as ix:
+        if not len(ix):
+            ix.update([corpus])
+        queries = make_queries(ix)
+        timings = time_tazsearch(ix, queries)
+        articles = len(ix)
+    everything = [t for kind in KINDS for t in timings[kind]]
+    print(f"{articles} articles, {len(queries)} queries")
+    print("| queries | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|")
+    for kind in KINDS:
+        p50, p95, p99 = percentiles(timings[kind])
+        print(f"| tazsearch, {kind} | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+    p50, p95, p99 = percentiles(everything)
+    print(f"| tazsearch, all | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+    if not args.skip_baseline:
+        baseline_dir = args.workdir / f"query-whoosh-{corpus.name}"
+        if not baseline_dir.exists():
+            run_whoosh(corpus, baseline_dir)
+        b50, b95, b99 = percentiles(time_whoosh(baseline_dir, queries))
+        print(f"| plain Whoosh, all | {b50:.1f} | {b95:.1f} | {b99:.1f} |")
+        print(f"p95 ratio tazsearch / plain Whoosh: {p95 / b95:.2f}")
+    walls = cold_runs(index_dir)
+    print(
+        f"cold `tazsearch query` process: median {statistics.median(walls):.2f} s, "
+        f"max {max(walls):.2f} s over {len(walls)} runs"
+    )
+
+
+if __name__ == "__main__":
+    main()
