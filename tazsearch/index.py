@@ -162,10 +162,8 @@ class Index:
             if self._searcher is None:
                 self._searcher = self._ix.searcher(weighting=GermanBM25())
             else:
-                fresh = self._searcher.refresh()
-                if fresh is not self._searcher:
-                    self._searcher.close()
-                    self._searcher = fresh
+                # The old searcher's segment readers are reused, not closed.
+                self._searcher = self._searcher.refresh()
             yield self._searcher
 
     @classmethod

@@ -109,7 +109,7 @@ def parse_query(schema: Any, text: str) -> list[wq.Query]:
     try:
         strict = GermanQueryParser(schema, AndGroup, drop).parse(cleaned)
         loose = GermanQueryParser(schema, OrGroup, drop).parse(cleaned)
-    except (ValueError, Exception) as exc:
+    except Exception as exc:
         if type(exc) not in (Exception, ValueError):  # Whoosh's bad dates are bare Exceptions.
             raise
         raise QuerySyntaxError(f"cannot read the query {text!r}: {exc}") from exc

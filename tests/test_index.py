@@ -196,3 +196,14 @@ def test_an_index_of_another_version_asks_for_a_rebuild(tmp_path: Path, folder: 
         ix.update([folder])
         assert len(ix) == 3
     assert (old / "README").read_text() == "not part of the index"
+
+
+def test_one_open_index_sees_each_new_commit(tmp_path: Path, folder: Path) -> None:
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        ix.update([folder])
+        assert _ids(ix, "Gamma") == []
+        (folder / "c.txt").write_text(fixture_article("Fixture: Gamma", "Ein Text über Gamma."))
+        with Index.open(tmp_path / "ix") as writer:
+            writer.update([folder])
+        assert _ids(ix, "Gamma") == ["c"]
+        assert _ids(ix, "Alpha") == ["a"]
