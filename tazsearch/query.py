@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -96,6 +98,16 @@ def _is_free_text(q: wq.Query) -> bool:
     return all(getattr(leaf, "fieldname", None) == DEFAULT_FIELD for leaf in leaves)
 
 
+def _raised_by_whoosh(exc: BaseException) -> bool:
+    """Whether an exception comes from inside Whoosh's query parser, not from our code.
+
+    Whoosh raises bare Exceptions for bad dates and IndexErrors for operators
+    without operands ("NOT AND a"); both mean a query it cannot read.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and f"{os.sep}whoosh{os.sep}" in frames[-1].filename
+
+
 def parse_query(schema: Any, text: str) -> list[wq.Query]:
     """The ranking tiers of a query: hits of an earlier tier rank above later ones.
 
@@ -110,9 +122,10 @@ def parse_query(schema: Any, text: str) -> list[wq.Query]:
         strict = GermanQueryParser(schema, AndGroup, drop).parse(cleaned)
         loose = GermanQueryParser(schema, OrGroup, drop).parse(cleaned)
     except Exception as exc:
-        if type(exc) not in (Exception, ValueError):  # Whoosh's bad dates are bare Exceptions.
+        if not _raised_by_whoosh(exc):
             raise
-        raise QuerySyntaxError(f"cannot read the query {text!r}: {exc}") from exc
+        reason = str(exc) if type(exc) in (Exception, ValueError) else "unbalanced operators"
+        raise QuerySyntaxError(f"cannot read the query {text!r}: {reason}") from exc
     strict = _check(strict, text)
     if not isinstance(loose, wq.Or):
         return [strict]
