@@ -119,6 +119,19 @@ def _remove_index_files(directory: Path) -> None:
                 file.unlink()
 
 
+def storable_path(path: str) -> str:
+    """The path as the index keeps it: bytes that are not UTF-8 become escapes like "\\xff".
+
+    File names need not be text; the index's must. The real path is only
+    needed to read the file, and the index never reads a file again.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return path
+
+
 def _same_file(path: str, old: _FileState | None) -> bool:
     """Whether an indexed file's size and modification time are as indexed."""
     if old is None:
@@ -222,10 +235,14 @@ class Index:
         for root in roots:
             if not os.path.exists(root):
                 raise TazsearchError(f"no such file or directory: {root}")
-        files = [str(f.absolute()) for root in roots for f in iter_files(Path(root))]
-        known = self._file_states(roots)
+        files = {
+            storable_path(str(f.absolute())): str(f.absolute())
+            for root in roots
+            for f in iter_files(Path(root))
+        }
+        known = self._file_states([storable_path(root) for root in roots])
         todo = [(path, known.pop(path, None)) for path in files]
-        todo = [(path, old) for path, old in todo if not _same_file(path, old)]
+        todo = [(path, old) for path, old in todo if not _same_file(files[path], old)]
         report.unchanged = len(files) - len(todo)
         try:
             writer = self._writer(len(todo))
@@ -235,7 +252,7 @@ class Index:
             with self._ix.searcher() as searcher:
                 taken_ids: dict[str, str] = {}
                 for done, (path, old) in enumerate(todo, report.unchanged + 1):
-                    self._update_file(path, old, writer, searcher, taken_ids, report)
+                    self._update_file(files[path], path, old, writer, searcher, taken_ids, report)
                     if progress:
                         progress(done, len(files))
             for path in known:
@@ -264,6 +281,7 @@ class Index:
 
     def _update_file(
         self,
+        real_path: str,
         path: str,
         old: _FileState | None,
         writer: Any,
@@ -272,8 +290,8 @@ class Index:
         report: UpdateReport,
     ) -> None:
         try:
-            stat = os.stat(path)
-            with open(path, "rb") as f:
+            stat = os.stat(real_path)
+            with open(real_path, "rb") as f:
                 data = f.read()
         except OSError as exc:
             report.skipped.append(Skipped(path, f"cannot read: {exc.strerror or exc}"))
@@ -392,7 +410,7 @@ class Index:
     def _docnum(self, searcher: Any, key: str) -> int:
         docnum = searcher.document_number(id=key)
         if docnum is None and os.path.exists(key):
-            docnum = searcher.document_number(path=str(Path(key).resolve()))
+            docnum = searcher.document_number(path=storable_path(str(Path(key).resolve())))
         if docnum is None:
             raise ArticleNotFoundError(f"no article with id or path {key!r} in {self.path}")
         return docnum

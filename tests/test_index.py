@@ -207,3 +207,18 @@ def test_one_open_index_sees_each_new_commit(tmp_path: Path, folder: Path) -> No
             writer.update([folder])
         assert _ids(ix, "Gamma") == ["c"]
         assert _ids(ix, "Alpha") == ["a"]
+
+
+def test_odd_file_names_and_symlink_loops(tmp_path: Path, folder: Path) -> None:
+    odd = os.fsdecode(bytes(folder / "sub") + b"/caf\xe9.txt")
+    Path(odd).write_text(fixture_article("Fixture: Kaffee", "Ein Text über Kaffee."))
+    (folder / "loop").symlink_to(folder / "loop")
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        report = ix.update([folder])
+        assert report.indexed == 4
+        assert [(Path(s.path).name, s.reason) for s in report.skipped] == [
+            ("loop", "cannot read: Too many levels of symbolic links")
+        ]
+        hit = ix.search("Kaffee").hits[0]
+        assert hit.path.endswith("/sub/caf\\xe9.txt") and hit.id == "caf\\xe9"
+        assert ix.update([folder]).unchanged == 4
