@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -248,6 +249,8 @@ class Index:
             writer = self._writer(len(todo))
         except LockError as exc:
             raise IndexBusyError(f"another process is writing the index at {self.path}") from exc
+        except OSError as exc:
+            raise TazsearchError(f"cannot write the index at {self.path}: {exc.strerror}") from exc
         try:
             with self._ix.searcher() as searcher:
                 taken_ids: dict[str, str] = {}
@@ -261,10 +264,15 @@ class Index:
         except BaseException:
             writer.cancel()
             raise
-        if report.indexed or report.updated or report.removed:
-            writer.commit()
-        else:
-            writer.cancel()
+        try:
+            if report.indexed or report.updated or report.removed:
+                writer.commit()
+            else:
+                writer.cancel()
+        except OSError as exc:  # A full disk, say: the last commit stays as it was.
+            with contextlib.suppress(Exception):
+                writer.cancel()  # Releases the index's write lock.
+            raise TazsearchError(f"cannot write the index at {self.path}: {exc.strerror}") from exc
         report.seconds = time.perf_counter() - started
         return report
 

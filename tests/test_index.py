@@ -222,3 +222,25 @@ def test_odd_file_names_and_symlink_loops(tmp_path: Path, folder: Path) -> None:
         hit = ix.search("Kaffee").hits[0]
         assert hit.path.endswith("/sub/caf\\xe9.txt") and hit.id == "caf\\xe9"
         assert ix.update([folder]).unchanged == 4
+
+
+def test_a_failed_commit_is_one_clear_error_and_keeps_the_index(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh.writing import SegmentWriter
+
+    from tazsearch import TazsearchError
+
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        ix.update([folder])
+        (folder / "c.txt").write_text(fixture_article("Fixture: Gamma", "Ein Text über Gamma."))
+
+        def disk_full(*args: object, **kwargs: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(SegmentWriter, "commit", disk_full)
+        with pytest.raises(TazsearchError, match="No space left on device"):
+            ix.update([folder])
+        monkeypatch.undo()
+        assert len(ix) == 3 and _ids(ix, "Gamma") == []
+        assert ix.update([folder]).indexed == 1
