@@ -31,8 +31,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from index_speed import SHARED, render, run_whoosh  # noqa: E402
 
 from tazsearch import Index  # noqa: E402
-from tazsearch.german import STOP_WORDS  # noqa: E402
+from tazsearch.german import QUESTION_OPENERS, QUESTION_WORDS, STOP_WORDS  # noqa: E402
 
+# Words that make no query alone: stop words, and question words (a query opening
+# with one is a question, which leaves them out).
+SKIPPED = STOP_WORDS | QUESTION_OPENERS | QUESTION_WORDS
 KINDS = ("one word", "two or three words", "phrase", "filtered", "faceted", "sorted")
 PER_KIND = 40
 
@@ -47,7 +50,7 @@ def make_queries(ix: Index) -> list[tuple[str, str, dict]]:
     samples = [
         (words, s.get("tags") or [])
         for found, s in titles
-        if len(words := [w for w in found if w.lower() not in STOP_WORDS]) >= 3
+        if len(words := [w for w in found if w.lower() not in SKIPPED]) >= 3
     ][:PER_KIND]
     for words, tags in samples:
         queries.append(("one word", words[0], {}))
