@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def render(workdir: Path, limit: int, repeat: int) -> Path:
@@ -67,33 +68,10 @@ def run_tazsearch(corpus: Path, index_dir: Path) -> dict:
 
 
 def run_whoosh(corpus: Path, index_dir: Path) -> dict:
-    from whoosh import fields, index
-    from whoosh.analysis import LanguageAnalyzer
-
-    from tazsearch.index import iter_files
-    from tazsearch.parse import NotAnArticle, parse_file
+    from baseline import build_plain_whoosh
 
     started = time.perf_counter()
-    schema = fields.Schema(
-        path=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=LanguageAnalyzer("de"), stored=True),
-        teaser=fields.TEXT(analyzer=LanguageAnalyzer("de")),
-        body=fields.TEXT(analyzer=LanguageAnalyzer("de")),
-    )
-    index_dir.mkdir(parents=True)
-    ix = index.create_in(index_dir, schema)
-    writer = ix.writer()
-    count = 0
-    for path in iter_files(corpus):
-        try:
-            article = parse_file(path)
-        except NotAnArticle:
-            continue
-        writer.add_document(
-            path=str(path), title=article.title, teaser=article.teaser, body=article.body
-        )
-        count += 1
-    writer.commit()
+    _, count = build_plain_whoosh([corpus], index_dir)
     return {"seconds": time.perf_counter() - started, "articles": count}
 
 

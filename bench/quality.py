@@ -27,10 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from tazsearch import Index  # noqa: E402
-from tazsearch.index import iter_files  # noqa: E402
-from tazsearch.parse import NotAnArticle, parse_file  # noqa: E402
 
 Search = Callable[[str], list[str]]
 
@@ -69,35 +68,13 @@ def tazsearch_engine(index_dir: Path, folders: list[Path], reuse: bool) -> tuple
 
 def whoosh_baseline(index_dir: Path, folders: list[Path]) -> tuple[Search, float]:
     """Plain Whoosh, as a user following its documentation would set it up."""
-    from whoosh import fields, index
-    from whoosh.analysis import LanguageAnalyzer
+    from baseline import SEARCHED_FIELDS, build_plain_whoosh
     from whoosh.qparser import MultifieldParser, OrGroup
 
     started = time.perf_counter()
-    schema = fields.Schema(
-        path=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=LanguageAnalyzer("de")),
-        teaser=fields.TEXT(analyzer=LanguageAnalyzer("de")),
-        body=fields.TEXT(analyzer=LanguageAnalyzer("de")),
-    )
-    index_dir.mkdir(parents=True, exist_ok=True)
-    ix = index.create_in(index_dir, schema)
-    writer = ix.writer()
-    for folder in folders:
-        for path in iter_files(folder):
-            try:
-                article = parse_file(path)
-            except NotAnArticle:
-                continue
-            writer.add_document(
-                path=str(path.resolve()),
-                title=article.title,
-                teaser=article.teaser,
-                body=article.body,
-            )
-    writer.commit()
+    ix, _ = build_plain_whoosh(folders, index_dir)
     seconds = time.perf_counter() - started
-    parser = MultifieldParser(["title", "teaser", "body"], schema, group=OrGroup)
+    parser = MultifieldParser(SEARCHED_FIELDS, ix.schema, group=OrGroup)
     searcher = ix.searcher()
 
     def search(question: str) -> list[str]:

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from baseline import SEARCHED_FIELDS  # noqa: E402
 from index_speed import SHARED, render, run_whoosh  # noqa: E402
 
 from tazsearch import Index  # noqa: E402
@@ -83,7 +84,7 @@ def time_whoosh(index_dir: Path, queries: list[tuple[str, str, dict]]) -> list[f
     from whoosh.qparser import MultifieldParser, OrGroup
 
     ix = index.open_dir(index_dir)
-    parser = MultifieldParser(["title", "teaser", "body"], ix.schema, group=OrGroup)
+    parser = MultifieldParser(SEARCHED_FIELDS, ix.schema, group=OrGroup)
     timings = []
     with ix.searcher() as searcher:
         for _, text, _ in queries:
