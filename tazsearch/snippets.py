@@ -22,9 +22,12 @@ def match_spans(text: str, wanted: set[str]) -> list[Span]:
     Overlapping spans merge, and so do parts of one compound that both
     matched, so "Ukraine-Krieg" is marked as one word.
     """
-    spans = sorted((t.start, t.end) for t in analyze(text) if t.text in wanted)
+    return _merged(text, [(t.start, t.end) for t in analyze(text) if t.text in wanted])
+
+
+def _merged(text: str, spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
-    for start, end in spans:
+    for start, end in sorted(spans):
         if merged and (start <= merged[-1][1] or text[merged[-1][1] : start] == "-"):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
@@ -66,15 +69,15 @@ def make_snippets(
     """
     scored = []
     for order, passage in enumerate(_passages(teaser, body)):
-        seen: dict[str, int] = {}
-        for term in analyze(passage):
-            if term.text in wanted:
-                seen[term.text] = seen.get(term.text, 0) + 1
-        if seen:
-            score = sum(weights.get(t, 1.0) for t in seen) + 0.1 * (sum(seen.values()) - len(seen))
-            scored.append((-score, order, passage))
+        matches = [t for t in analyze(passage) if t.text in wanted]
+        if matches:
+            distinct = {t.text for t in matches}
+            repeats = len(matches) - len(distinct)
+            score = sum(weights.get(t, 1.0) for t in distinct) + 0.1 * repeats
+            spans = [(t.start, t.end) for t in matches]
+            scored.append((-score, order, passage, spans))
     if not scored:
         first = next(_passages(teaser, body), "")
         return [_clip(first, [])] if first else []
-    best = sorted(scored)[:MAX_SNIPPETS]
-    return [_clip(passage, match_spans(passage, wanted)) for _, _, passage in best]
+    best = sorted(scored, key=lambda item: item[:2])[:MAX_SNIPPETS]
+    return [_clip(passage, _merged(passage, spans)) for _, _, passage, spans in best]
