@@ -5,7 +5,8 @@ Renders N articles of the shared corpus with ../shared/tools/render_taz.py
 tazsearch's library and with a plain Whoosh baseline (LanguageAnalyzer("de")
 on title, teaser and body, one default ix.writer(), one commit at the end).
 Each engine runs in a child process, so that its peak memory is its own.
-Reports articles/s, MB/s of text, peak memory and index size, and the ratio of
+Reports articles/s, MB/s of text, peak memory (all processes of the run
+summed) and index size, and the ratio of
 tazsearch's throughput to the baseline's. It also times a second tazsearch run
 over the unchanged files.
 
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -75,12 +78,43 @@ def run_whoosh(corpus: Path, index_dir: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "articles": count}
 
 
+def _resident_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total = 0.0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child_pid in (task / "children").read_text().split():
+                total += _resident_mb(int(child_pid))
+    except OSError:  # The process ended while being looked at.
+        pass
+    return total
+
+
+class PeakMemory(threading.Thread):
+    """Samples the summed memory of this process and its workers, five times a second."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, _resident_mb(os.getpid()))
+            time.sleep(0.2)
+
+
 def child(engine: str, corpus: Path, index_dir: Path) -> None:
-    """Run one engine and print its figures as JSON, with this process's peak memory."""
+    """Run one engine and print its figures as JSON, with its peak memory, workers included."""
+    sampler = PeakMemory()
+    sampler.start()
     figures = (run_tazsearch if engine == "tazsearch" else run_whoosh)(corpus, index_dir)
-    figures["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    figures["peak MB"] = max(figures["peak MB"], children)
+    sampler.running = False
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["peak MB"] = max(sampler.peak, own)
     print(json.dumps(figures))
 
 

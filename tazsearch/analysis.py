@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -38,8 +39,7 @@ WORD_RE = re.compile(rf"(?:{_PIECE})(?:-(?:{_PIECE}))*")
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _NUMBER_RE = re.compile(r"\d[\d.,]*")
 # Soft hyphens and invisible joiners split words without being seen.
-_INVISIBLES = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-_HYPHENS = str.maketrans("\u2010\u2011", "--")
+_INVISIBLES_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 _stemmer = Stemmer.Stemmer("german")
 _CACHE_LIMIT = 500_000
@@ -80,8 +80,11 @@ def compound_parts(word: str) -> tuple[str, ...]:
     if parts is None:
         term = normalize_word(word)
         split = split_compound(word.casefold()) if term and not word[0].isdigit() else ()
-        terms = (normalize_word(part) for part in split)
-        parts = tuple(dict.fromkeys(t for t in terms if t and t != term))
+        if split:
+            terms = (normalize_word(part) for part in split)
+            parts = tuple(dict.fromkeys(t for t in terms if t and t != term))
+        else:
+            parts = ()
         if len(_parts_cache) >= _CACHE_LIMIT:
             _parts_cache.clear()
         _parts_cache[word] = parts
@@ -108,36 +111,107 @@ class QueryWord(NamedTuple):
     parts: tuple[str, ...]
 
 
+_WordTerms = tuple[tuple[str, int, int, bool], ...]
+_word_cache: dict[str, _WordTerms] = {}
+
+
+def _word_terms(word: str) -> _WordTerms:
+    """The index terms of one word, with their spans in it and whether each is a part.
+
+    A hyphenated word's pieces come first, then compound parts, then the
+    term of the whole word; a stop word has none.
+    """
+    cached = _word_cache.get(word)
+    if cached is not None:
+        return cached
+    pieces = word.split("-")
+    term = normalize_word("".join(pieces) if len(pieces) > 1 else word)
+    found = []
+    offset = 0
+    for piece in pieces:
+        piece_term = normalize_word(piece) if len(pieces) > 1 else None
+        if piece_term is not None and piece_term != term:
+            found.append((piece_term, offset, offset + len(piece), False))
+        found.extend((part, 0, len(word), True) for part in compound_parts(piece))
+        offset += len(piece) + 1
+    if term is not None:
+        found.append((term, 0, len(word), False))
+    if len(_word_cache) >= _CACHE_LIMIT:
+        _word_cache.clear()
+    cached = _word_cache[word] = tuple(found)
+    return cached
+
+
+def _clean(text: str) -> str:
+    """``text`` without invisible characters, and with every hyphen an ASCII one."""
+    if text.isascii():
+        return text
+    return _INVISIBLES_RE.sub("", text).replace("\u2010", "-").replace("\u2011", "-")
+
+
 def analyze(text: str, *, query: bool = False, start_pos: int = 0) -> Iterator[Term]:
     """Yield the terms of ``text``; word positions count from ``start_pos``.
 
     Stop words take no position, so phrases match across them. With ``query``
     a word yields its own term only: no hyphen or compound parts.
     """
-    text = text.translate(_INVISIBLES).translate(_HYPHENS)
     pos = start_pos
-    for match in WORD_RE.finditer(text):
+    for match in WORD_RE.finditer(_clean(text)):
         word = match.group()
         start, end = match.span()
-        pieces = word.split("-")
-        term = normalize_word("".join(pieces) if len(pieces) > 1 else word)
-        emitted = False
-        if not query:
-            offset = start
-            for piece in pieces:
-                piece_term = normalize_word(piece) if len(pieces) > 1 else None
-                if piece_term is not None and piece_term != term:
-                    yield Term(piece_term, pos, offset, offset + len(piece))
-                    emitted = True
-                for part in compound_parts(piece):
-                    yield Term(part, pos, start, end, part=True)
-                    emitted = True
-                offset += len(piece) + 1
-        if term is not None:
+        if query:
+            term = normalize_word(word.replace("-", ""))
+            if term is None:
+                continue
             yield Term(term, pos, start, end)
-            emitted = True
-        if emitted:
+        else:
+            found = _word_terms(word)
+            if not found:
+                continue
+            for term, begin, stop, part in found:
+                yield Term(term, pos, start + begin, start + stop, part)
+        pos += 1
+
+
+_index_cache: dict[str, str | tuple[tuple[str, bool], ...]] = {}
+
+
+def _index_entry(word: str) -> str | tuple[tuple[str, bool], ...]:
+    """A word's terms for indexing: the term alone when it is the only one."""
+    found = tuple((term, part) for term, _, _, part in _word_terms(word))
+    entry = found[0][0] if len(found) == 1 and not found[0][1] else found
+    if len(_index_cache) >= _CACHE_LIMIT:
+        _index_cache.clear()
+    _index_cache[word] = entry
+    return entry
+
+
+def index_positions(text: str, start: int = 0) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """The positions of each term of ``text``, counted from ``start``, and how
+    many of them are compound parts: :func:`analyze`, made lean for indexing.
+
+    Indexing calls this for every word of every article, so it skips the
+    character offsets that only highlighting needs, and a word with one term
+    costs one look-up.
+    """
+    positions: dict[str, list[int]] = defaultdict(list)
+    parts: dict[str, int] = {}
+    pos = start
+    cache = _index_cache
+    for word in WORD_RE.findall(_clean(text)):
+        entry = cache.get(word)
+        if entry is None:
+            entry = _index_entry(word)
+        if entry.__class__ is str:
+            positions[entry].append(pos)  # type: ignore[index]
             pos += 1
+        elif entry:
+            for term, part in entry:
+                positions[term].append(pos)
+                if part:
+                    parts[term] = parts.get(term, 0) + 1
+            pos += 1
+    return positions, parts
 
 
 def query_words(text: str, drop: frozenset[str] = frozenset()) -> list[QueryWord]:
@@ -147,7 +221,7 @@ def query_words(text: str, drop: frozenset[str] = frozenset()) -> list[QueryWord
     split. Words whose lower-case form is in ``drop`` are left out.
     """
     words = []
-    for match in WORD_RE.finditer(text.translate(_INVISIBLES).translate(_HYPHENS)):
+    for match in WORD_RE.finditer(_clean(text)):
         word = match.group()
         if word.lower() in drop:
             continue

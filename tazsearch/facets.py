@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.searching import Searcher
 
+from .docvalues import DocValues
 from .errors import TazsearchError
 from .schema import exact_key
 
@@ -103,13 +103,16 @@ class Facets:
 
 
 def date_counts(
-    dates: Iterable[dt.datetime | None], unit: str | None = None
+    dates: Counter[dt.datetime | None], unit: str | None = None
 ) -> tuple[str, list[tuple[str, int]]]:
     """Counts per year, or per month when all dates fall in one year, unless ``unit`` says."""
-    known = [d for d in dates if d is not None and d.year > 1]
+    known = {d: n for d, n in dates.items() if d is not None and d.year > 1}
     unit = unit or ("month" if len({d.year for d in known}) == 1 else "year")
     pattern = "%Y-%m" if unit == "month" else "%Y"
-    return unit, sorted(Counter(d.strftime(pattern) for d in known).items())
+    per_period: Counter[str] = Counter()
+    for date, count in known.items():
+        per_period[date.strftime(pattern)] += count
+    return unit, sorted(per_period.items())
 
 
 def _display_name(searcher: Searcher, facet: str, key: str) -> str:
@@ -120,18 +123,18 @@ def _display_name(searcher: Searcher, facet: str, key: str) -> str:
 
 
 def count_facets(
-    searcher: Searcher, q: wq.Query, top: int = TOP_VALUES, date_unit: str | None = None
+    searcher: Searcher, docs: set[int], top: int = TOP_VALUES, date_unit: str | None = None
 ) -> Facets:
-    """Facet counts over every article that ``q`` matches, not just one page."""
-    groupedby = {
-        name: sorting.FieldFacet(keyfield, allow_overlap=True)
-        for name, (keyfield, _) in FACET_FIELDS.items()
-    }
-    results = searcher.search(q, limit=1, groupedby=groupedby, maptype=sorting.Count)
-    dates = searcher.reader().column_reader("date")
-    unit, per_date = date_counts((dates[docnum] for docnum in results.docs()), date_unit)
+    """Facet counts over the articles ``docs``: all matches of a search, not just one page."""
+    values = DocValues.of(searcher)
+    date_field = searcher.schema["date"]
+    raw_dates = Counter(values.dates[d] for d in docs)
+    dates: Counter[dt.datetime | None] = Counter()
+    for raw, count in raw_dates.items():
+        dates[date_field.from_column_value(raw)] += count
+    unit, per_date = date_counts(dates, date_unit)
     tops = {}
-    for name in FACET_FIELDS:
-        counts = Counter({k: n for k, n in results.groups(name).items() if k})
+    for name, per_doc in (("tags", values.tags), ("authors", values.authors)):
+        counts = Counter(chain.from_iterable(per_doc[d] for d in docs))
         tops[name] = [(_display_name(searcher, name, k), n) for k, n in counts.most_common(top)]
     return Facets(unit, per_date, tops["tags"], tops["authors"])

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.writing import LockError
+from whoosh.writing import SegmentWriter
 
 from .errors import (
     ArticleNotFoundError,
@@ -33,6 +33,7 @@ from .search import run_search, run_similar
 from .snippets import match_spans
 from .spelling import suggest
 from .stats import IndexStats, collect_stats
+from .writing import ParallelBuilder, SegmentBuilder
 
 # Below this many files to index, starting processes costs more than it saves.
 PARALLEL_MIN = 500
@@ -80,7 +81,7 @@ class UpdateReport:
 class _FileState:
     mtime: int
     size: int
-    digest: str = ""
+    digest: bytes = b""
 
 
 def iter_files(root: Path) -> Iterator[Path]:
@@ -142,6 +143,24 @@ def _same_file(path: str, old: _FileState | None) -> bool:
     except OSError:
         return False
     return (old.mtime, old.size) == (stat.st_mtime_ns, stat.st_size)
+
+
+def _commit(writer: Any, segments: list[Any]) -> None:
+    """Commit the writer's deletions and merges with the segments built beside it.
+
+    Whoosh's writer has no public way to add segments written elsewhere; this
+    is its own commit, in steps, with those segments added to the new table
+    of contents. Its merge policy folds small old segments together as usual.
+    Segments are written as separate files, not compound ones: Whoosh copies
+    a sub-file of a compound segment into memory each time it opens it.
+    """
+    kept = writer._merge_segments(None, None, None)
+    if writer._added:
+        kept.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(kept + segments)
+    writer._finish()
 
 
 def _under(path: str, roots: Iterable[str]) -> bool:
@@ -245,47 +264,73 @@ class Index:
         todo = [(path, known.pop(path, None)) for path in files]
         todo = [(path, old) for path, old in todo if not _same_file(files[path], old)]
         report.unchanged = len(files) - len(todo)
+        writer = self._open_writer()
+        builder: SegmentBuilder | ParallelBuilder | None = None
         try:
-            writer = self._writer(len(todo))
-        except LockError as exc:
-            raise IndexBusyError(f"another process is writing the index at {self.path}") from exc
-        except OSError as exc:
-            raise TazsearchError(f"cannot write the index at {self.path}: {exc.strerror}") from exc
-        try:
+            builder = self._builder(len(todo))
             with self._ix.searcher() as searcher:
                 taken_ids: dict[str, str] = {}
                 for done, (path, old) in enumerate(todo, report.unchanged + 1):
-                    self._update_file(files[path], path, old, writer, searcher, taken_ids, report)
+                    self._update_file(
+                        files[path], path, old, writer, builder, searcher, taken_ids, report
+                    )
                     if progress:
                         progress(done, len(files))
             for path in known:
                 writer.delete_by_term("path", path)
                 report.removed += 1
-        except BaseException:
-            writer.cancel()
+            segments = builder.finish()
+        except BaseException as exc:
+            try:
+                if builder is not None:
+                    with contextlib.suppress(Exception):
+                        builder.cancel()
+            finally:
+                writer.cancel()  # Releases the index's write lock.
+            if isinstance(exc, OSError):
+                raise self._write_error(exc) from exc
             raise
         try:
             if report.indexed or report.updated or report.removed:
-                writer.commit()
+                _commit(writer, segments)
             else:
                 writer.cancel()
         except OSError as exc:  # A full disk, say: the last commit stays as it was.
             with contextlib.suppress(Exception):
                 writer.cancel()  # Releases the index's write lock.
-            raise TazsearchError(f"cannot write the index at {self.path}: {exc.strerror}") from exc
+            # The new segments' files are deleted by the next commit.
+            raise self._write_error(exc) from exc
         report.seconds = time.perf_counter() - started
         return report
 
-    def _writer(self, documents: int) -> Any:
-        """A writer that indexes on every core when there is much to index."""
+    def _open_writer(self) -> Any:
+        """Whoosh's writer, holding the index's write lock until it commits or cancels.
+
+        The lock is taken here rather than by the writer, so that it is given
+        back when making the writer fails, on a full disk say.
+        """
+        lock = self._ix.lock("WRITELOCK")
+        if not lock.acquire(blocking=False):
+            raise IndexBusyError(f"another process is writing the index at {self.path}")
+        try:
+            writer = SegmentWriter(self._ix, _lk=False, limitmb=WRITER_MB, compound=False)
+        except BaseException as exc:
+            lock.release()
+            if isinstance(exc, OSError):
+                raise self._write_error(exc) from exc
+            raise
+        writer.writelock = lock
+        return writer
+
+    def _write_error(self, exc: OSError) -> TazsearchError:
+        return TazsearchError(f"cannot write the index at {self.path}: {exc.strerror or exc}")
+
+    def _builder(self, documents: int) -> SegmentBuilder | ParallelBuilder:
+        """A segment builder that indexes on every core when there is much to index."""
         cores = os.cpu_count() or 1
-        # Segments are written as separate files: Whoosh copies a sub-file of
-        # a compound segment into memory each time it opens it, which made
-        # opening a searcher on the full corpus take most of a second.
-        options = {"limitmb": WRITER_MB, "compound": False}
         if documents >= PARALLEL_MIN and cores > 1:
-            return self._ix.writer(procs=cores, multisegment=True, subargs=options, **options)
-        return self._ix.writer(**options)
+            return ParallelBuilder(str(self.path), self._ix.schema, cores)
+        return SegmentBuilder(self._ix.storage, self._ix.schema)
 
     def _update_file(
         self,
@@ -293,6 +338,7 @@ class Index:
         path: str,
         old: _FileState | None,
         writer: Any,
+        builder: SegmentBuilder | ParallelBuilder,
         searcher: Any,
         taken_ids: dict[str, str],
         report: UpdateReport,
@@ -304,7 +350,7 @@ class Index:
         except OSError as exc:
             report.skipped.append(Skipped(path, f"cannot read: {exc.strerror or exc}"))
             return
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = hashlib.blake2b(data, digest_size=16).digest()
         if old and old.digest == digest:
             report.unchanged += 1
             return
@@ -325,7 +371,7 @@ class Index:
             report.updated += 1
         else:
             report.indexed += 1
-        writer.add_document(**document_for(article, **state))
+        builder.add(document_for(article, **state))
 
     @staticmethod
     def _path_of(searcher: Any, article_id: str) -> str | None:

@@ -17,6 +17,7 @@ from .analysis import QueryWord, query_words, strip_accents
 from .errors import QuerySyntaxError
 from .german import QUESTION_OPENERS, QUESTION_WORDS
 from .schema import TEXT_FIELDS, GermanText
+from .sections import in_content
 
 DEFAULT_FIELD = "content"
 FIELD_ALIASES = {"tags": ["tag"], "authors": ["author"]}
@@ -109,6 +110,11 @@ def _raised_by_whoosh(exc: BaseException) -> bool:
 
 
 def parse_query(schema: Any, text: str) -> list[wq.Query]:
+    """The ranking tiers of a query, each searching the ``content`` field alone."""
+    return [in_content(tier, schema) for tier in _tiers(schema, text)]
+
+
+def _tiers(schema: Any, text: str) -> list[wq.Query]:
     """The ranking tiers of a query: hits of an earlier tier rank above later ones.
 
     A keyword query has two tiers: every word required, then any word. The

@@ -7,22 +7,28 @@ sum then saturates once, as in BM25F proper and SQLite FTS5's column weights.
 Summing separately boosted per-field scores instead lets a title match
 outweigh any amount of evidence in the body, which measurably hurts ranking.
 
-The single fields (title, body, ...) are indexed as well, for ``title:`` and
-the other field prefixes of the query syntax.
+The single fields (title, body, ...) are not indexed on their own, which
+would double the postings to write. Each field's words sit in ``content`` at
+positions of their own range (the title's from 0, the teaser's from
+SECTION_SPAN, ...), so ``title:Nordkorea`` is ``Nordkorea`` in ``content`` at a
+position in the title's range; see :mod:`tazsearch.query`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import struct
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
-from whoosh import fields
+from whoosh import columns, fields
 
-from .analysis import GermanAnalyzer, Term, analyze, strip_accents
+from .analysis import GermanAnalyzer, index_positions, strip_accents
+from .docvalues import facet_keys
 from .parse import Article, Block, Link, Related
-from .spelling import surface_words
 
 SCHEMA_VERSION = 1
 
@@ -40,8 +46,10 @@ TEXT_FIELDS = tuple(FIELD_WEIGHTS)
 # article about the "Truppenentsendung" is found by "Entsendung", below one
 # that says "Entsendung" itself.
 PART_WEIGHT = 0.3
-# Positions between two fields of ``content``, so a phrase never spans them.
-FIELD_GAP = 100
+# The positions of each field's words in ``content`` start at a multiple of
+# this, so that a phrase never spans two fields and the position of a word
+# tells its field. Words past it in a field all take its last position.
+SECTION_SPAN = 1 << 22
 HEADING_MARK = "## "
 
 WeightedTexts = Sequence[tuple[float, str]]
@@ -52,61 +60,73 @@ class GermanText(fields.TEXT):
 
     ``content`` gets ``[(weight, text), ...]``: each word adds its text's
     weight to the term's frequency (a compound's parts add PART_WEIGHT of
-    it), and positions jump by FIELD_GAP between texts. The analysis of the
-    last few texts is kept, so the title analysed for ``content`` is not
-    analysed again for ``title``; this runs in the indexing processes.
+    it), and the i-th text's positions start at i * SECTION_SPAN. This runs
+    in the indexing processes, once per article.
     """
 
     def __init__(self, stored: bool = False) -> None:
         super().__init__(analyzer=GermanAnalyzer(), phrase=True, stored=stored)
 
     def index(self, value: str | WeightedTexts, **kwargs: Any) -> Iterator[tuple]:
-        parts = [(1.0, value)] if isinstance(value, str) else value
-        positions: dict[str, list[int]] = defaultdict(list)
+        texts = [(1.0, value)] if isinstance(value, str) else value
+        positions: dict[str, list[int]] = {}
         weights: dict[str, float] = defaultdict(float)
-        offset = 0
-        for weight, text in parts:
-            last = -1
-            for term in _analysed(text):
-                positions[term.text].append(offset + term.pos)
-                weights[term.text] += weight * PART_WEIGHT if term.part else weight
-                last = term.pos
-            offset += last + 1 + FIELD_GAP
-        encode = self.format.encode
+        for section, (weight, text) in enumerate(texts):
+            start = section * SECTION_SPAN
+            found, parts = index_positions(text, start)
+            for term, plist in found.items():
+                if plist[-1] >= start + SECTION_SPAN:  # Only in texts of millions of words.
+                    plist = [min(p, start + SECTION_SPAN - 1) for p in plist]
+                if term in positions:
+                    positions[term].extend(plist)
+                else:
+                    positions[term] = plist
+                weights[term] += weight * (len(plist) - (1 - PART_WEIGHT) * parts.get(term, 0))
         for term_text, plist in positions.items():
-            yield term_text.encode("utf-8"), len(plist), weights[term_text], encode(plist)
+            yield term_text.encode("utf-8"), len(plist), weights[term_text], encode_positions(plist)
 
 
-_recent_analyses: dict[str, list[Term]] = {}
+_COUNT = struct.Struct("!I")
 
 
-def _analysed(text: str) -> list[Term]:
-    """The terms of ``text``, remembered for the few texts of the article being indexed."""
-    terms = _recent_analyses.get(text)
-    if terms is None:
-        if len(_recent_analyses) > 16:
-            _recent_analyses.clear()
-        terms = _recent_analyses[text] = list(analyze(text))
-    return terms
+def encode_positions(positions: list[int]) -> bytes:
+    """A posting's positions as Whoosh's Positions format stores them, made faster.
+
+    The format is the count, then the pickled list of gaps between positions.
+    """
+    if len(positions) == 1:
+        return _COUNT.pack(1) + pickle.dumps(positions, 2)
+    gaps = [b - a for a, b in pairwise(positions)]
+    gaps.insert(0, positions[0])
+    return _COUNT.pack(len(positions)) + pickle.dumps(gaps, 2)
+
+
+class Section(GermanText):
+    """One field of an article, stored, and searched as its range of ``content``."""
+
+    indexed = False
+
+    def __init__(self, name: str) -> None:
+        super().__init__(stored=True)
+        self.section = TEXT_FIELDS.index(name)
+
+    def positions(self) -> tuple[int, int]:
+        """The range of this field's positions in ``content``."""
+        return self.section * SECTION_SPAN, (self.section + 1) * SECTION_SPAN
 
 
 def build_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True, unique=True, sortable=True),
-        mtime=fields.NUMERIC(int, bits=64, sortable=True),
-        size=fields.NUMERIC(int, bits=64, sortable=True),
-        digest=fields.ID(sortable=True),
+        mtime=fields.COLUMN(columns.NumericColumn("q")),
+        size=fields.COLUMN(columns.NumericColumn("q")),
+        digest=fields.COLUMN(columns.VarBytesColumn()),
         content=GermanText(),
-        title=GermanText(stored=True),
-        teaser=GermanText(stored=True),
-        body=GermanText(stored=True),
-        captions=GermanText(stored=True),
-        tags=GermanText(stored=True),
-        authors=GermanText(stored=True),
-        words=fields.KEYWORD(),
+        **{name: Section(name) for name in TEXT_FIELDS},
         tag_key=fields.KEYWORD(commas=True),
         author_key=fields.KEYWORD(commas=True),
+        facet_keys=fields.COLUMN(columns.VarBytesColumn()),
         date=fields.DATETIME(stored=True, sortable=True),
         kicker=fields.STORED(),
         headline=fields.STORED(),
@@ -144,6 +164,8 @@ def document_for(article: Article, **file_state: Any) -> dict[str, Any]:
     analyses them.
     """
     lists = {"captions": article.captions, "tags": article.tags, "authors": article.authors}
+    tag_keys = [exact_key(t) for t in article.tags]
+    author_keys = [exact_key(a) for a in article.authors]
     texts = {
         "title": article.title,
         "teaser": article.teaser,
@@ -155,9 +177,9 @@ def document_for(article: Article, **file_state: Any) -> dict[str, Any]:
         **texts,
         **{"_stored_" + name: list(values) for name, values in lists.items()},
         "content": [(FIELD_WEIGHTS[name], texts[name]) for name in TEXT_FIELDS],
-        "words": surface_words(list(texts.values())),
-        "tag_key": ",".join(exact_key(t) for t in article.tags),
-        "author_key": ",".join(exact_key(a) for a in article.authors),
+        "tag_key": ",".join(tag_keys),
+        "author_key": ",".join(author_keys),
+        "facet_keys": facet_keys(tag_keys, author_keys),
         "kicker": article.kicker,
         "headline": article.headline,
         "uri": article.uri,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from .docvalues import DocValues
 from .facets import FilterError, Filters, count_facets
+from .matching import matching_docs, scored_matches
 from .query import DEFAULT_FIELD, highlight_terms, parse_query
 from .results import Hit, SearchResults
 from .snippets import make_snippets, match_spans
@@ -18,44 +21,70 @@ SORTS = ("relevance", "newest", "oldest")
 SIMILAR_TERMS = 20
 
 
-def _ranked(
-    searcher: Searcher, tiers: list[wq.Query], offset: int, limit: int, **options: Any
-) -> tuple[list[Any], int]:
-    """Hits offset..offset+limit and the total, tier by tier, each tier best first.
+Ranked = list[tuple[int, float | None]]
+"""Document numbers of hits, best first, each with its score (None when sorted by date)."""
 
-    ``options`` go to Whoosh's search: a ``filter`` query, or ``sortedby`` a
-    field, in which case the tiers are one (every match, in that order).
+
+def _ranked(
+    searcher: Searcher,
+    tiers: list[wq.Query],
+    offset: int,
+    limit: int,
+    allowed: set[int] | None,
+    sort: str,
+) -> tuple[Ranked, set[int]]:
+    """Hits offset..offset+limit, and the set of all matches.
+
+    Hits come tier by tier, each tier best first; only documents in
+    ``allowed`` count, unless it is None. Sorted by date, the tiers are one:
+    every match, newest or oldest first. Matches and scores come from
+    :mod:`tazsearch.matching`.
     """
-    wanted = offset + limit
-    if "sortedby" in options:
-        results = searcher.search(tiers[-1], limit=wanted, **options)
-        return list(results)[offset:wanted], len(results)
-    hits: list[Any] = []
-    total = 0
+    if sort != "relevance":
+        docs = matching_docs(searcher, tiers[-1])
+        if allowed is not None:
+            docs &= allowed
+        dates = DocValues.of(searcher).dates
+        pick = heapq.nlargest if sort == "newest" else heapq.nsmallest
+        ordered = pick(offset + limit, docs, key=lambda d: (dates[d], -d))
+        return [(d, None) for d in ordered[offset:]], docs
+    hits: Ranked = []
     earlier: set[int] = set()  # documents of the tiers before, left out of the next
-    for n, tier in enumerate(tiers):
-        results = searcher.search(tier, limit=max(wanted - total, 1), mask=earlier, **options)
-        skip = max(0, offset - total)
-        hits += list(results)[skip : skip + limit - len(hits)]
-        if n < len(tiers) - 1:
-            docs = results.docs()
-            total += len(docs)
-            earlier |= docs
-        else:
-            total += len(results)
-    return hits, total
+    memo: dict[Any, dict[int, float]] = {}
+    for tier in tiers:
+        scores = scored_matches(searcher, tier, memo)
+        docs = set(scores)
+        if allowed is not None:
+            docs &= allowed
+        docs -= earlier
+        total = len(earlier)
+        if docs and len(hits) < limit and total + len(docs) > offset:
+            # Best first; among equal scores, the earlier document, as Whoosh orders them.
+            best = heapq.nlargest(offset + limit - total, docs, key=lambda d: (scores[d], -d))
+            skip = max(0, offset - total)
+            hits += [(d, scores[d]) for d in best[skip : skip + limit - len(hits)]]
+        earlier |= docs
+    return hits, earlier
 
 
 def _page(
-    searcher: Searcher, text: str, offset: int, limit: int, **options: Any
-) -> tuple[list[Hit], int, wq.Query]:
-    """One page of typed hits for a query string, its total, and the query of all matches."""
+    searcher: Searcher,
+    text: str,
+    offset: int,
+    limit: int,
+    allowed: set[int] | None,
+    sort: str,
+) -> tuple[list[Hit], set[int]]:
+    """One page of typed hits for a query string, and the set of all its matches."""
     tiers = parse_query(searcher.schema, text) if text.strip() else [wq.Every()]
-    hits, total = _ranked(searcher, tiers, offset, limit, **options)
+    ranked, matches = _ranked(searcher, tiers, offset, limit, allowed, sort)
     wanted = highlight_terms(tiers[-1], searcher)
     weights = {t: searcher.idf(DEFAULT_FIELD, t) for t in wanted}
-    built = [_hit(offset + n, h.fields(), h.score, wanted, weights) for n, h in enumerate(hits, 1)]
-    return built, total, tiers[-1]
+    hits = [
+        _hit(offset + n, searcher.stored_fields(docnum), score, wanted, weights)
+        for n, (docnum, score) in enumerate(ranked, 1)
+    ]
+    return hits, matches
 
 
 def run_search(
@@ -82,22 +111,18 @@ def run_search(
     if sort not in SORTS:
         raise FilterError(f"cannot sort by {sort!r}: use one of {', '.join(SORTS)}")
     offset = (page - 1) * limit
-    options: dict[str, Any] = {}
     filter_query = filters.query() if filters else None
-    if filter_query is not None:
-        options["filter"] = filter_query
-    if sort != "relevance" or not text.strip():
-        options.update(sortedby="date", reverse=sort != "oldest")
+    allowed = matching_docs(searcher, filter_query) if filter_query is not None else None
+    if not text.strip() and sort == "relevance":
+        sort = "newest"
     suggestion = suggest(searcher.reader(), text) if text.strip() else None
     searched = text
-    hits, total, matches = _page(searcher, text, offset, limit, **options)
-    if total == 0 and suggestion and autocorrect:
+    hits, matches = _page(searcher, text, offset, limit, allowed, sort)
+    if not matches and suggestion and autocorrect:
         searched = suggestion
-        hits, total, matches = _page(searcher, suggestion, offset, limit, **options)
-    counted = None
-    if facets:
-        everything = wq.And([matches, filter_query]) if filter_query else matches
-        counted = count_facets(searcher, everything)
+        hits, matches = _page(searcher, suggestion, offset, limit, allowed, sort)
+    counted = count_facets(searcher, matches) if facets else None
+    total = len(matches)
     return SearchResults(text, total, page, limit, hits, suggestion, searched, counted)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .analysis import analyze
+from .analysis import analyze, strip_accents
 from .results import Snippet, Span
 from .schema import HEADING_MARK
 
@@ -25,6 +25,20 @@ def match_spans(text: str, wanted: set[str]) -> list[Span]:
     return _merged(text, [(t.start, t.end) for t in analyze(text) if t.text in wanted])
 
 
+def may_match(text: str, wanted: set[str]) -> bool:
+    """False if no word of ``text`` can have a wanted term; cheap, to skip analysing it.
+
+    A German stem is the start of its word once case and accents are folded
+    ("soldat" in "Soldaten", "haus" in "Häuser"), and a compound's part is in
+    it, so a term that is not in the folded text is not in the text. Numbers
+    lose their thousands dots as terms, so text with digits is always analysed.
+    The stemmer reads "ue" as "ü" in some words, so that spelling is folded too.
+    """
+    folded = strip_accents(text.lower())
+    refolded = folded.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    return any(t in folded or t in refolded or t[:1].isdigit() for t in wanted)
+
+
 def _merged(text: str, spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for start, end in sorted(spans):
@@ -35,11 +49,15 @@ def _merged(text: str, spans: list[Span]) -> list[Span]:
     return merged
 
 
-def _passages(teaser: str, body: str) -> Iterator[str]:
+def _paragraphs(teaser: str, body: str) -> Iterator[str]:
     for paragraph in [teaser, *body.split("\n\n")]:
         if paragraph.startswith(HEADING_MARK):
             paragraph = paragraph[len(HEADING_MARK) :]
-        yield from (s for s in _SENTENCE_END_RE.split(paragraph) if s.strip())
+        yield paragraph
+
+
+def _sentences(paragraph: str) -> list[str]:
+    return [s for s in _SENTENCE_END_RE.split(paragraph) if s.strip()]
 
 
 def _clip(text: str, spans: list[Span]) -> Snippet:
@@ -68,16 +86,19 @@ def make_snippets(
     win over ones repeating one word.
     """
     scored = []
-    for order, passage in enumerate(_passages(teaser, body)):
-        matches = [t for t in analyze(passage) if t.text in wanted]
-        if matches:
-            distinct = {t.text for t in matches}
-            repeats = len(matches) - len(distinct)
-            score = sum(weights.get(t, 1.0) for t in distinct) + 0.1 * repeats
-            spans = [(t.start, t.end) for t in matches]
-            scored.append((-score, order, passage, spans))
+    for number, paragraph in enumerate(_paragraphs(teaser, body)):
+        if not may_match(paragraph, wanted):
+            continue
+        for order, passage in enumerate(_sentences(paragraph)):
+            matches = [t for t in analyze(passage) if t.text in wanted]
+            if matches:
+                distinct = {t.text for t in matches}
+                repeats = len(matches) - len(distinct)
+                score = sum(weights.get(t, 1.0) for t in distinct) + 0.1 * repeats
+                spans = [(t.start, t.end) for t in matches]
+                scored.append((-score, (number, order), passage, spans))
     if not scored:
-        first = next(_passages(teaser, body), "")
+        first = next((s for p in _paragraphs(teaser, body) for s in _sentences(p)), "")
         return [_clip(first, [])] if first else []
     best = sorted(scored, key=lambda item: item[:2])[:MAX_SNIPPETS]
     return [_clip(passage, _merged(passage, spans)) for _, _, passage, spans in best]

@@ -1,15 +1,21 @@
-"""Did-you-mean: corrections for misspelt query words, drawn from the index's own words."""
+"""Did-you-mean: corrections for misspelt query words, drawn from the index's own words.
+
+The look-up runs on the index's terms (stems), so it needs no vocabulary of
+its own: a misspelt word's stem is compared with the stems the index holds,
+and the correction is then written as the word appears in an article.
+"""
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from typing import Any
 
-from .analysis import WORD_RE
+from .analysis import WORD_RE, analyze, normalize_word
 from .german import QUESTION_OPENERS, STOP_WORDS
 
-WORDS_FIELD = "words"
+CONTENT = "content"
 MAX_DISTANCE = 2
 # Shorter words are too often right as they are: abbreviations, names, numbers.
 MIN_LENGTH = 4
@@ -19,21 +25,13 @@ MAX_RARE = 2
 MORE_COMMON = 20
 # Two-edit corrections keep the first two letters; assuming so makes the look-up fast.
 SAME_PREFIX = 2
-ALPHABET = "abcdefghijklmnopqrstuvwxyzäöüß"
+# Index terms have their umlauts and ß folded.
+ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
 # A word of the query text, but not a field name ("title:") or a prefix ("Nord*").
 _QUERY_WORD_RE = re.compile(r"(?<![\w\[])(" + WORD_RE.pattern + r")(?![\w:*?])")
-
-
-def surface_words(texts: list[str]) -> str:
-    """The distinct lower-case words of ``texts``, as the index's spelling vocabulary."""
-    words = set()
-    for text in texts:
-        for match in WORD_RE.finditer(text):
-            for piece in match.group().split("-"):
-                if len(piece) > 2 and piece.isalpha():
-                    words.add(piece.lower())
-    return " ".join(sorted(words))
+# The stored fields a correction's spelling is taken from.
+_SPELLING_SOURCES = ("title", "teaser", "body")
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -62,16 +60,31 @@ def _one_edit_away(word: str) -> set[str]:
     }
 
 
-def _candidates(reader: Any, word: str) -> list[str]:
-    """Indexed words one edit from ``word``; failing that, two edits with the same start.
+def _candidates(reader: Any, term: str) -> list[str]:
+    """Indexed terms one edit from ``term``; failing that, two edits with the same start.
 
     One edit is tried by looking up every variant, which is fast; Whoosh's
     Levenshtein automaton is slow, so it runs only when that finds nothing.
     """
-    near = [v for v in _one_edit_away(word) if (WORDS_FIELD, v) in reader]
+    near = [v for v in _one_edit_away(term) if (CONTENT, v) in reader]
     if near:
         return near
-    return list(reader.terms_within(WORDS_FIELD, word, MAX_DISTANCE, prefix=SAME_PREFIX))
+    return list(reader.terms_within(CONTENT, term, MAX_DISTANCE, prefix=SAME_PREFIX))
+
+
+def _spelling(reader: Any, term: str) -> str | None:
+    """How the first article holding ``term`` most often writes it, in lower case."""
+    postings = reader.postings(CONTENT, term)
+    while postings.is_active() and reader.is_deleted(postings.id()):
+        postings.next()
+    if not postings.is_active():
+        return None
+    stored = reader.stored_fields(postings.id())
+    written: Counter[str] = Counter()
+    for name in _SPELLING_SOURCES:
+        text = stored.get(name, "")
+        written.update(text[t.start : t.end].lower() for t in analyze(text) if t.text == term)
+    return written.most_common(1)[0][0] if written else None
 
 
 def _correction(reader: Any, word: str) -> str | None:
@@ -83,21 +96,23 @@ def _correction(reader: Any, word: str) -> str | None:
     lower = word.lower()
     if len(lower) < MIN_LENGTH or lower in STOP_WORDS or lower in QUESTION_OPENERS:
         return None
-    if not lower.isalpha():
+    term = normalize_word(lower)
+    if not (lower.isalpha() and term):
         return None
-    own = reader.doc_frequency(WORDS_FIELD, lower)
+    own = reader.doc_frequency(CONTENT, term)
     if own > MAX_RARE:
         return None
     scored = []
-    for found in _candidates(reader, lower):
-        frequency = reader.doc_frequency(WORDS_FIELD, found)
-        if found != lower and frequency > MORE_COMMON * own:
-            score = edit_distance(lower, found) - 0.5 * math.log10(frequency)
+    for found in _candidates(reader, term):
+        frequency = reader.doc_frequency(CONTENT, found)
+        if found != term and frequency > MORE_COMMON * own:
+            score = edit_distance(term, found) - 0.5 * math.log10(frequency)
             scored.append((score, found))
-    if not scored:
-        return None
-    best = min(scored)[1]
-    return best.capitalize() if word[:1].isupper() else best
+    for _, found in sorted(scored):
+        spelled = _spelling(reader, found)
+        if spelled:
+            return spelled.capitalize() if word[:1].isupper() else spelled
+    return None
 
 
 def suggest(reader: Any, text: str) -> str | None:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from .facets import count_facets
+from .matching import all_docs
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def directory_size(directory: Path) -> int:
 
 
 def collect_stats(searcher: Searcher, directory: Path, updated: float | None) -> IndexStats:
-    facets = count_facets(searcher, wq.Every(), date_unit="year")
+    facets = count_facets(searcher, all_docs(searcher), date_unit="year")
     dates = searcher.reader().column_reader("date")
     known = [d for d in (dates[n] for n in searcher.reader().all_doc_ids()) if d and d.year > 1]
     return IndexStats(

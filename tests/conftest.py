@@ -40,6 +40,19 @@ def fixture_article(
     return "\n".join(lines) + "\n"
 
 
+def write_fixtures(folder: Path, count: int) -> None:
+    """``count`` synthetic fixture articles, not taz content, each with its number as a word."""
+    folder.mkdir(exist_ok=True)
+    for n in range(count):
+        colour = ("Rot", "Blau", "Gelb")[n % 3]
+        text = fixture_article(
+            f"Fixture: Artikel {colour} Nummer{n}",
+            f"Ein Bericht in {colour} über Nummer{n}. " + "Lange Sätze füllen ihn. " * (n % 7),
+            tags=(colour,),
+        )
+        (folder / f"a{n:03d}.txt").write_text(text, encoding="utf-8")
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real ``tazsearch`` entry point in a child process, as a user would."""
     env = {**os.environ, "COLUMNS": "200"}

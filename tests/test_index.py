@@ -227,7 +227,7 @@ def test_odd_file_names_and_symlink_loops(tmp_path: Path, folder: Path) -> None:
 def test_a_failed_commit_is_one_clear_error_and_keeps_the_index(
     tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from whoosh.writing import SegmentWriter
+    from whoosh.index import TOC
 
     from tazsearch import TazsearchError
 
@@ -238,7 +238,7 @@ def test_a_failed_commit_is_one_clear_error_and_keeps_the_index(
         def disk_full(*args: object, **kwargs: object) -> None:
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(SegmentWriter, "commit", disk_full)
+        monkeypatch.setattr(TOC, "write", disk_full)
         with pytest.raises(TazsearchError, match="No space left on device"):
             ix.update([folder])
         monkeypatch.undo()

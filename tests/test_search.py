@@ -159,3 +159,24 @@ def test_compound_is_highlighted_as_one_word(seed_index: Path) -> None:
 
 def test_seed_folder_is_the_projects_copy() -> None:
     assert (ROOT / "seeds" / "000_3fd7acc3efa38401.txt").is_file()
+
+
+def test_field_phrases_prefixes_and_wildcards_stay_in_their_field(ix: Index) -> None:
+    assert ids(ix, 'title:"Bericht aus Asien"') == ["both"]
+    assert ids(ix, 'body:"Bericht aus Asien"') == []
+    assert ids(ix, "title:Nordk*") == ["title-only"]
+    assert set(ids(ix, "body:Nordk*")) == {"both", "title-only"}
+    assert ids(ix, "title:Wahlk?mpf") == ["weighted-title"]
+    # A phrase never runs from one field into the next.
+    assert ids(ix, '"Nordkorea Nordkorea"') == ["title-only"]
+    assert ids(ix, '"Fixture Nordkorea Nordkorea"') == []
+
+
+def test_totals_count_every_match_across_tiers_and_pages(ix: Index) -> None:
+    first = ix.search("Nordkorea Soldaten", limit=1)
+    second = ix.search("Nordkorea Soldaten", limit=1, page=2)
+    third = ix.search("Nordkorea Soldaten", limit=1, page=3)
+    assert first.total == second.total == third.total == 3
+    assert [first.hits[0].id, second.hits[0].id] == ["both", ids(ix, "Nordkorea Soldaten")[1]]
+    assert len({first.hits[0].id, second.hits[0].id, third.hits[0].id}) == 3
+    assert ix.search("Nordkorea Soldaten", limit=1, page=4).hits == []

@@ -1,0 +1,179 @@
+"""Interruption trials: `kill -9` and Ctrl-C at random moments of `tazsearch index`.
+
+Renders the shared corpus with ../shared/tools/render_taz.py (once, cached in
+--workdir) and indexes a first batch of it. Each trial then adds a batch of
+new files, starts `tazsearch index` on the folder, and at a random moment
+either kills the process with SIGKILL (as `kill -9 PID` does; its indexing
+workers are not killed) or sends SIGINT to its process group (as Ctrl-C in a
+terminal does). It then checks that:
+
+- the index opens and holds every article of the last commit before the
+  trial, and either nothing of the batch or all of it (never half a run);
+- after Ctrl-C, the command exited with code 130, said what happened, and
+  printed no traceback;
+- no indexing worker outlives the killed command by more than a few seconds;
+- the next `tazsearch index` run completes, and the index then holds every file.
+
+It prints a line per trial and the counts: trials, failures, articles lost.
+
+    python bench/interrupt_trials.py                  # 20 kill -9 and 10 Ctrl-C trials
+    python bench/interrupt_trials.py --kills 40 --interrupts 20 --batch 800
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from index_speed import SHARED, render  # noqa: E402
+
+from tazsearch import Index  # noqa: E402
+
+TAZSEARCH = Path(sys.executable).with_name("tazsearch")
+
+
+def article_ids(index_dir: Path) -> set[str]:
+    with Index.open(index_dir) as ix, ix._reading() as searcher:
+        return {fields["id"] for fields in searcher.all_stored_fields()}
+
+
+def run_index(folder: Path, index_dir: Path, **options: object) -> subprocess.Popen[str]:
+    command = [str(TAZSEARCH), "index", str(folder), "--index", str(index_dir)]
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **options,  # type: ignore[call-overload]
+    )
+
+
+def workers_of(pid: int) -> list[int]:
+    """Indexing workers still running that the command started (their parent is gone)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        session = int(stat[stat.rindex(")") + 2 :].split()[3])
+        if b"multiprocessing" in command and session == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def trial(
+    kind: str, folder: Path, index_dir: Path, batch: list[Path], wait: float
+) -> tuple[bool, int, str]:
+    """One interrupted run; (passed, articles lost, what happened)."""
+    before = article_ids(index_dir)
+    for source in batch:
+        shutil.copy(source, folder / source.name)
+    process = run_index(folder, index_dir)
+    time.sleep(wait)
+    if kind == "kill -9":
+        process.send_signal(signal.SIGKILL)
+    else:
+        os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate()
+    problems = []
+    if kind == "Ctrl-C" and process.returncode not in (130, 0):
+        problems.append(f"exit code {process.returncode}")
+    if "Traceback" in stderr:
+        problems.append("a traceback")
+    deadline = time.monotonic() + 10
+    while workers_of(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if workers_of(process.pid):
+        problems.append("workers left running")
+    try:
+        after = article_ids(index_dir)
+    except Exception as exc:  # A trial's finding, not the script's failure.
+        return False, len(before), f"the index does not open: {exc}"
+    lost = len(before - after)
+    added = len(after - before)
+    if lost:
+        problems.append(f"{lost} committed articles lost")
+    if added not in (0, len(batch)):
+        problems.append(f"half a run committed ({added} of {len(batch)})")
+    finished = subprocess.run(
+        [str(TAZSEARCH), "index", str(folder), "--index", str(index_dir)],
+        capture_output=True,
+        text=True,
+    )
+    files = len(list(folder.iterdir()))
+    final = article_ids(index_dir)
+    if finished.returncode != 0 or len(final) != files:
+        problems.append(f"next run: exit {finished.returncode}, {len(final)} of {files} articles")
+    state = "committed" if added else "as before"
+    said = stderr.strip().splitlines()[-1] if stderr.strip() else "(nothing on stderr)"
+    outcome = f"after {wait:.2f} s: {state}; exit {process.returncode}; {said}"
+    if problems:
+        outcome += " -- FAILED: " + ", ".join(problems)
+    return not problems, lost + max(0, files - len(final)), outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--kills", type=int, default=20, help="kill -9 trials")
+    parser.add_argument("--interrupts", type=int, default=10, help="Ctrl-C trials")
+    parser.add_argument("--batch", type=int, default=600, help="new files per trial")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/tazsearch-bench"))
+    args = parser.parse_args()
+    if not SHARED.is_dir():
+        sys.exit(f"needs the shared data folder {SHARED}")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    corpus = render(args.workdir, 0, 1)
+    sources = sorted(corpus.rglob("*.txt"))
+    random.Random(args.seed).shuffle(sources)
+    trials = ["kill -9"] * args.kills + ["Ctrl-C"] * args.interrupts
+    random.Random(args.seed).shuffle(trials)
+    needed = args.batch * (len(trials) + 1)
+    if needed > len(sources):
+        sys.exit(f"needs {needed} articles; the corpus has {len(sources)}")
+
+    folder = args.workdir / "trials-articles"
+    index_dir = args.workdir / "trials-index"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(index_dir, ignore_errors=True)
+    folder.mkdir()
+    for source in sources[: args.batch]:
+        shutil.copy(source, folder / source.name)
+    started = time.perf_counter()
+    subprocess.run([str(TAZSEARCH), "index", str(folder), "--index", str(index_dir)], check=True)
+    # A whole run of one batch, so that the interruptions fall inside runs.
+    full_run = time.perf_counter() - started
+    rng = random.Random(args.seed)
+    failures = lost = 0
+    for n, kind in enumerate(trials, 1):
+        batch = sources[args.batch * n : args.batch * (n + 1)]
+        passed, trial_lost, outcome = trial(
+            kind, folder, index_dir, batch, rng.uniform(0.05, 1.2 * full_run)
+        )
+        failures += not passed
+        lost += trial_lost
+        print(f"{n:3d} {kind:8s} {outcome}", flush=True)
+    print(
+        f"{len(trials)} trials ({args.kills} kill -9, {args.interrupts} Ctrl-C), "
+        f"{failures} failures, {lost} articles lost"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Each article's date, tags and authors in memory, for sorting and facet counts.
+
+Whoosh sorts and groups by stepping through every match with its matcher
+and column readers. Reading the date and facet-key columns of a segment once
+into lists makes sorting and counting a pass over a set of document numbers.
+Segments never change once written, so their lists are kept per segment and
+only a new segment's are read after a commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+KEY_SEPARATOR = "\x1f"
+# The key column holds "tag keys<FIELD_SEPARATOR>author keys".
+FIELD_SEPARATOR = "\x1e"
+_CACHED_SEGMENTS = 256
+
+
+@dataclass(frozen=True)
+class _SegmentValues:
+    dates: list[int]
+    tags: list[tuple[str, ...]]
+    authors: list[tuple[str, ...]]
+
+
+_by_segment: dict[str, _SegmentValues] = {}
+# The whole index's values, per list of segments, for the last few.
+_combined: dict[tuple[str, ...], DocValues] = {}
+_CACHED_INDEXES = 4
+
+
+def facet_keys(tag_keys: list[str], author_keys: list[str]) -> bytes:
+    """The key column's value for an article's folded tags and authors."""
+    joined = KEY_SEPARATOR.join(tag_keys), KEY_SEPARATOR.join(author_keys)
+    return FIELD_SEPARATOR.join(joined).encode()
+
+
+def _split(value: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    tags, _, authors = value.decode().partition(FIELD_SEPARATOR)
+    return _keys(tags), _keys(authors)
+
+
+def _keys(joined: str) -> tuple[str, ...]:
+    return tuple(joined.split(KEY_SEPARATOR)) if joined else ()
+
+
+def _segment_values(reader: Any) -> _SegmentValues:
+    segment_id = reader.segment().segment_id()
+    values = _by_segment.get(segment_id)
+    if values is None:
+        dates = list(reader.column_reader("date", translate=False))
+        keys = [_split(v) for v in reader.column_reader("facet_keys")]
+        values = _SegmentValues(dates, [t for t, _ in keys], [a for _, a in keys])
+        if len(_by_segment) >= _CACHED_SEGMENTS:
+            _by_segment.clear()
+        _by_segment[segment_id] = values
+    return values
+
+
+@dataclass(frozen=True)
+class DocValues:
+    """Dates (as the date column's sortable numbers), tag keys and author keys by docnum."""
+
+    dates: list[int]
+    tags: list[tuple[str, ...]]
+    authors: list[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, searcher: Any) -> DocValues:
+        """The values of every document the searcher sees, numbered as it numbers them."""
+        leaves = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+        segment_ids = tuple(reader.segment().segment_id() for reader in leaves)
+        combined = _combined.get(segment_ids)
+        if combined is None:
+            combined = _combined[segment_ids] = cls._read(leaves)
+            while len(_combined) > _CACHED_INDEXES:
+                del _combined[next(iter(_combined))]
+        return combined
+
+    @classmethod
+    def _read(cls, leaves: list[Any]) -> DocValues:
+        dates: list[int] = []
+        tags: list[tuple[str, ...]] = []
+        authors: list[tuple[str, ...]] = []
+        for reader in leaves:
+            values = _segment_values(reader)
+            dates += values.dates
+            tags += values.tags
+            authors += values.authors
+        return cls(dates, tags, authors)

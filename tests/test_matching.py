@@ -1,0 +1,80 @@
+"""Match sets and scores computed from posting blocks agree with Whoosh's own matchers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh import query as wq
+
+from tazsearch import Index
+from tazsearch.matching import matching_docs, scored_matches
+from tazsearch.query import parse_query
+
+from conftest import write_fixtures
+
+QUERIES = [
+    "Rot",
+    "Bericht Rot",
+    "Nummer7 OR Nummer8 Blau",
+    "Bericht NOT Gelb",
+    '"Lange Sätze"',
+    "title:Artikel Blau",
+    "Sätze",
+]
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """Three segments, one with deletions."""
+    folder = tmp_path_factory.mktemp("articles")
+    index = Index.open(tmp_path_factory.mktemp("ix"), create=True)
+    for count in (10, 20, 30):
+        write_fixtures(folder, count)
+        index.update([folder])
+    for n in range(0, 30, 4):
+        (folder / f"a{n:03d}.txt").unlink()
+    index.update([folder])
+    return index
+
+
+def test_the_fixture_index_has_segments_and_deletions(ix: Index) -> None:
+    with ix._reading() as searcher:
+        assert len(searcher.leaf_searchers()) > 1
+        assert searcher.reader().has_deletions() or len(ix) == 22
+    assert len(ix) == 22
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_scores_and_matches_are_whooshs(ix: Index, text: str) -> None:
+    with ix._reading() as searcher:
+        for tier in parse_query(searcher.schema, text):
+            expected = {hit.docnum: hit.score for hit in searcher.search(tier, limit=None)}
+            scores = scored_matches(searcher, tier)
+            assert set(scores) == set(expected) == matching_docs(searcher, tier)
+            for docnum, score in expected.items():
+                assert scores[docnum] == pytest.approx(score, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        wq.Every(),
+        wq.Not(wq.Term("content", "rot")),
+        wq.AndNot(wq.Term("content", "satz"), wq.Term("content", "blau")),
+        wq.Term("tag_key", "gelb"),
+    ],
+    ids=repr,
+)
+def test_match_sets_of_other_queries(ix: Index, q: wq.Query) -> None:
+    with ix._reading() as searcher:
+        reader = searcher.reader()
+        # Whoosh's own NOT matcher returns deleted documents too.
+        expected = {d for d in q.docs(searcher) if not reader.is_deleted(d)}
+        assert matching_docs(searcher, q) == expected
+
+
+def test_empty_index_matches_nothing(tmp_path: Path) -> None:
+    with Index.open(tmp_path / "ix", create=True) as ix, ix._reading() as searcher:
+        assert scored_matches(searcher, wq.Term("content", "rot")) == {}
+        assert matching_docs(searcher, wq.Every()) == set()
