@@ -77,10 +77,14 @@ def index(
                 rate = f"{done / elapsed:,.0f} files/s" if elapsed > 0.5 else ""
                 progress.update(task, completed=done, total=total, rate=rate)
 
+            before = ix.generation
             try:
                 report = ix.update(paths, progress=advance)
             except KeyboardInterrupt:
-                message = "interrupted: nothing was committed, the index is as it was"
+                if ix.generation == before:
+                    message = "interrupted: nothing was committed, the index is as it was"
+                else:  # Ctrl-C came as the run ended: its commit stands.
+                    message = "interrupted after the run was committed"
                 raise _fail(message, 130) from None
         if as_json:
             print_json(stdout, {**report.to_dict(), "total": len(ix)})

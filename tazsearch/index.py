@@ -239,15 +239,21 @@ class Index:
     def __len__(self) -> int:
         return self._ix.doc_count()
 
+    @property
+    def generation(self) -> int:
+        """The number of the index's last commit; each commit adds one."""
+        return self._ix.latest_generation()
+
     def update(
         self, paths: Iterable[str | os.PathLike[str]], progress: ProgressCallback | None = None
     ) -> UpdateReport:
         """Index new and changed files under ``paths`` and drop deleted ones.
 
         Files whose size and modification time are unchanged are not read
-        again. A file that is not an article is reported in ``skipped``; if an
-        earlier version of it was indexed, that version stays. All changes are
-        committed at once at the end, so the index never holds half a run.
+        again; the index's own files (those in its folder) are never indexed. A file that is not an
+        article is reported in ``skipped``; if an earlier version of it was
+        indexed, that version stays. All changes are committed at once at the
+        end, so the index never holds half a run.
         """
         started = time.perf_counter()
         report = UpdateReport()
@@ -255,10 +261,12 @@ class Index:
         for root in roots:
             if not os.path.exists(root):
                 raise TazsearchError(f"no such file or directory: {root}")
+        own_folder = self.path.resolve()  # as in `tazsearch index .` beside index/
         files = {
             storable_path(str(f.absolute())): str(f.absolute())
             for root in roots
             for f in iter_files(Path(root))
+            if f.absolute().parent != own_folder
         }
         known = self._file_states([storable_path(root) for root in roots])
         todo = [(path, known.pop(path, None)) for path in files]
@@ -295,11 +303,14 @@ class Index:
                 _commit(writer, segments)
             else:
                 writer.cancel()
-        except OSError as exc:  # A full disk, say: the last commit stays as it was.
-            with contextlib.suppress(Exception):
-                writer.cancel()  # Releases the index's write lock.
+        except BaseException as exc:  # A full disk, say: the last commit stays as it was.
+            if not writer.is_closed:
+                with contextlib.suppress(Exception):
+                    writer.cancel()  # Releases the index's write lock.
             # The new segments' files are deleted by the next commit.
-            raise self._write_error(exc) from exc
+            if isinstance(exc, OSError):
+                raise self._write_error(exc) from exc
+            raise
         report.seconds = time.perf_counter() - started
         return report
 

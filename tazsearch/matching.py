@@ -1,205 +1,359 @@
-"""Every article a query matches, with its BM25 score, in a few set and dict operations.
+"""Every article a query matches, and the best of them, scored as Whoosh scores them.
 
 Whoosh finds matches by stepping its matcher tree one document at a time,
 which took most of the time of a search for common words, and more again to
-count them. Here a word's postings are read block by block and scored in one
-loop, and AND, OR and NOT combine the per-document scores as Whoosh's
-matchers do (a sum over the matching children, times the query's boost), so
-the ranking is Whoosh's own. Queries of other kinds (phrases, field ranges,
-prefixes) fall back to Whoosh's matcher.
+count them. Here each word's postings are read once per query, block by
+block; AND, OR and NOT are set operations on their documents, and scores are
+summed over the matching children as Whoosh's matchers sum them (times each
+query's boost), so the ranking is Whoosh's own. Only documents that can
+still rank are scored: a one-word query visits its blocks best first and
+stops when no block left can beat the hits it has. Phrases are matched from
+the postings' positions. Other queries (field ranges, prefixes, dates) fall
+back to Whoosh's matcher.
 """
 
 from __future__ import annotations
 
-from itertools import accumulate, repeat
+import heapq
+from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 from .ranking import K1, B, idf
 
 Scores = dict[int, float]
-# Length normalisation per document, per segment and average length: the
-# denominator's K1 * (1 - B + B * length / average) of BM25.
-_norms: dict[tuple[str, str, float], list[float]] = {}
-_CACHED_NORMS = 64
+Ranked = list[tuple[int, float]]
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
+_decode_positions = Positions().decode_positions
+# Length normalisation of each document, K1 * (1 - B + B * length / average),
+# per list of segments, field and average length, for the last few.
+_norms: dict[tuple[Any, ...], list[float]] = {}
+_CACHED_NORMS = 4
 
 
-def _blocks(matcher: Any) -> Any:
-    """(docnums, weights) of each posting block of a term in one segment."""
-    if isinstance(matcher, FilterMatcher):  # Deletions are filtered by the caller.
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        docnums = list(matcher.all_ids())
-        yield docnums, [1.0] * len(docnums)
-        return
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        deltas, weights, _ = matcher._data
-        docnums = list(accumulate(deltas))
-        if weights is None or isinstance(weights, float):
-            weights = repeat(1.0 if weights is None else weights, len(docnums))
-        yield docnums, weights
-        matcher._next_block()
+@dataclass(frozen=True)
+class _Block:
+    """One posting block of a term: documents (numbered index-wide, none deleted)
+    with their weights and encoded positions, and the block's best possible score."""
+
+    docnums: list[int]
+    weights: list[float]
+    values: tuple[bytes, ...] | None
+    best: float
 
 
-def _deleted(reader: Any) -> frozenset[int]:
-    return frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
+def _segment_lengths(reader: Any, fieldname: str) -> list[int]:
+    perdoc = reader._perdoc  # The lengths column has no field in the schema.
+    name = f"_{fieldname}_len"
+    if not perdoc.has_column(name):
+        return [0] * reader.doc_count_all()
+    return [_BYTE_LENGTHS[b] for b in perdoc.column_reader(name, LENGTHS_COLUMN)]
 
 
-def term_docs(searcher: Any, fieldname: str, text: bytes) -> set[int]:
-    """The documents (not deleted) holding one term."""
-    found: set[int] = set()
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, text) not in reader:
-            continue
-        deleted = _deleted(reader)
-        for docnums, _ in _blocks(reader.postings(fieldname, text)):
-            found.update(d + offset for d in docnums if d not in deleted)
-    return found
-
-
-def _segment_norms(reader: Any, fieldname: str, average: float) -> list[float]:
-    key = (reader.segment().segment_id(), fieldname, average)
+def _index_norms(searcher: Any, fieldname: str, average: float) -> list[float]:
+    leaves = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+    key = (tuple(r.segment().segment_id() for r in leaves), fieldname, average)
     norms = _norms.get(key)
     if norms is None:
-        perdoc = reader._perdoc  # The lengths column has no field in the schema.
-        name = f"_{fieldname}_len"
-        if perdoc.has_column(name):
-            lengths = [_BYTE_LENGTHS[b] for b in perdoc.column_reader(name, LENGTHS_COLUMN)]
-        else:
-            lengths = [0] * reader.doc_count_all()
-        norms = [K1 * ((1 - B) + B * n / average) for n in lengths]
-        if len(_norms) >= _CACHED_NORMS:
-            _norms.clear()
+        norms = []
+        for reader in leaves:
+            norms += [K1 * ((1 - B) + B * n / average) for n in _segment_lengths(reader, fieldname)]
+        while len(_norms) >= _CACHED_NORMS:
+            del _norms[next(iter(_norms))]
         _norms[key] = norms
     return norms
 
 
-def term_scores(searcher: Any, fieldname: str, text: bytes) -> Scores:
-    """BM25 of one term in every document holding it, as :class:`GermanBM25` scores it."""
-    if not searcher.schema[fieldname].scorable:
-        return dict.fromkeys(term_docs(searcher, fieldname, text), 1.0)
-    parent = searcher.get_parent()
-    factor = idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text)) * (K1 + 1)
-    average = parent.avg_field_length(fieldname) or 1
-    scores: Scores = {}
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, text) not in reader:
-            continue
-        norms = _segment_norms(reader, fieldname, average)
-        deleted = _deleted(reader)
-        for docnums, weights in _blocks(reader.postings(fieldname, text)):
-            # Comprehensions and dict.update run these loops mostly in C.
-            values = [factor * w / (w + norms[d]) for d, w in zip(docnums, weights, strict=False)]
-            if offset:
-                docnums = [d + offset for d in docnums]
-            scores.update(zip(docnums, values, strict=True))
-            if deleted:
-                for d in docnums:
-                    if d - offset in deleted:
-                        del scores[d]
-    return scores
+class Evaluation:
+    """One query's look at the index: each term's postings read once, shared by the
+    query's ranking tiers, its match sets, scores and phrases."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self._blocks: dict[tuple[str, bytes], list[_Block]] = {}
+        self._docs: dict[tuple[str, bytes], set[int]] = {}
+
+    # Terms
+
+    def _term(self, q: wq.Term) -> tuple[str, bytes]:
+        text = q.text
+        if isinstance(text, str):
+            text = self.searcher.schema[q.fieldname].to_bytes(text)
+        return q.fieldname, text
+
+    def _factor(self, fieldname: str, text: bytes) -> float:
+        parent = self.searcher.get_parent()
+        return idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text)) * (K1 + 1)
+
+    def blocks(self, fieldname: str, text: bytes) -> list[_Block]:
+        """The term's posting blocks in every segment."""
+        key = (fieldname, text)
+        if key in self._blocks:
+            return self._blocks[key]
+        scorable = self.searcher.schema[fieldname].scorable
+        if scorable:
+            factor = self._factor(fieldname, text)
+            average = self.searcher.get_parent().avg_field_length(fieldname) or 1
+        found = []
+        for leaf, offset in self.searcher.leaf_searchers():
+            reader = leaf.reader()
+            if (fieldname, text) not in reader:
+                continue
+            deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else ()
+            for docnums, weights, values, max_weight, min_length in _read_blocks(
+                reader.postings(fieldname, text)
+            ):
+                if deleted:
+                    kept = [i for i, d in enumerate(docnums) if d not in deleted]
+                    docnums = [docnums[i] for i in kept]
+                    weights = [weights[i] for i in kept]
+                    values = tuple(values[i] for i in kept) if values else values
+                if offset:
+                    docnums = [d + offset for d in docnums]
+                best = 1.0
+                if scorable:
+                    norm = K1 * ((1 - B) + B * min_length / average)
+                    best = factor * max_weight / (max_weight + norm)
+                found.append(_Block(docnums, weights, values, best))
+        self._blocks[key] = found
+        return found
+
+    def term_docs(self, fieldname: str, text: bytes) -> set[int]:
+        key = (fieldname, text)
+        if key not in self._docs:
+            docs: set[int] = set()
+            for block in self.blocks(fieldname, text):
+                docs.update(block.docnums)
+            self._docs[key] = docs
+        return self._docs[key]
+
+    def term_scores(self, fieldname: str, text: bytes, within: set[int] | None) -> Scores:
+        """BM25 of the term in each document holding it (in ``within``, if given)."""
+        blocks = self.blocks(fieldname, text)
+        if not blocks:
+            return {}
+        if not self.searcher.schema[fieldname].scorable:
+            docs = self.term_docs(fieldname, text)
+            return dict.fromkeys(docs & within if within is not None else docs, 1.0)
+        factor = self._factor(fieldname, text)
+        norms = self._norms(fieldname)
+        scores: Scores = {}
+        for block in blocks:
+            pairs = zip(block.docnums, block.weights, strict=True)
+            if within is not None:
+                pairs = ((d, w) for d, w in pairs if d in within)  # type: ignore[assignment]
+            # A comprehension and dict.update run this loop mostly in C.
+            scores.update([(d, factor * w / (w + norms[d])) for d, w in pairs])
+        return scores
+
+    def _norms(self, fieldname: str) -> list[float]:
+        parent = self.searcher.get_parent()
+        return _index_norms(self.searcher, fieldname, parent.avg_field_length(fieldname) or 1)
+
+    # Queries
+
+    def docs(self, q: wq.Query) -> set[int]:
+        """Every document ``q`` matches."""
+        if isinstance(q, wq.Term):
+            return set(self.term_docs(*self._term(q)))
+        if isinstance(q, wq.Every) and not q.fieldname:
+            return set(self.searcher.reader().all_doc_ids())
+        if isinstance(q, wq.Or):
+            found: set[int] = set()
+            for child in q.subqueries:
+                found |= self.docs(child)
+            return found
+        if isinstance(q, wq.And):
+            wanted = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+            unwanted = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
+            if not wanted:
+                return self.docs(wq.Every()) - self.docs(wq.Or(unwanted))
+            found = self.docs(wanted[0])
+            for child in wanted[1:]:
+                if not found:
+                    break
+                found &= self.docs(child)
+            for child in unwanted:
+                found -= self.docs(child)
+            return found
+        if isinstance(q, wq.AndNot):
+            return self.docs(q.a) - self.docs(q.b)
+        if isinstance(q, wq.Not):
+            return self.docs(wq.Every()) - self.docs(q.query)
+        if self._simple_phrase(q):
+            return set(self._phrase_scores(q, None))
+        return set(q.docs(self.searcher))
+
+    def scores(self, q: wq.Query, within: set[int] | None = None) -> Scores:
+        """Every document ``q`` matches (in ``within``, if given), with its score."""
+        if isinstance(q, wq.Term):
+            return _boosted(self.term_scores(*self._term(q), within), q.boost)
+        if isinstance(q, wq.Or):
+            parts = sorted((self.scores(c, within) for c in q.subqueries), key=len)
+            if not parts:
+                return {}
+            combined = dict(parts[-1])  # The largest, copied; the others are added to it.
+            for part in parts[:-1]:
+                for d, s in part.items():
+                    combined[d] = combined.get(d, 0.0) + s
+            return _boosted(combined, q.boost)
+        if isinstance(q, wq.And):
+            wanted = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+            unwanted = len(q.subqueries) - len(wanted)
+            if not wanted:
+                return self._whoosh_scores(q, within)
+            matches = self.docs(q)
+            if within is not None:
+                matches &= within
+            combined = dict.fromkeys(matches, float(unwanted))  # Whoosh scores a NOT as 1.
+            for child in wanted:
+                for d, s in self.scores(child, matches).items():
+                    combined[d] += s
+            return _boosted(combined, q.boost)
+        if isinstance(q, wq.AndNot):
+            kept = self.scores(q.a, within)
+            for d in self.docs(q.b):
+                kept.pop(d, None)
+            return _boosted(kept, q.boost)
+        if self._simple_phrase(q):
+            return self._phrase_scores(q, within)
+        return self._whoosh_scores(q, within)
+
+    def top(self, q: wq.Query, docs: set[int], count: int) -> Ranked:
+        """The ``count`` best of ``docs`` (all matches of ``q``), best first; among
+        equal scores the earlier document, as Whoosh orders them."""
+        if isinstance(q, wq.Term):
+            return self._top_of_term(q, docs, count)
+        scores = self.scores(q, docs)
+        best = heapq.nlargest(count, scores.items(), key=lambda item: (item[1], -item[0]))
+        return best
+
+    def _top_of_term(self, q: wq.Term, docs: set[int], count: int) -> Ranked:
+        """Top documents of one term, visiting its blocks best first.
+
+        A block whose best possible score is below the count-th best found so
+        far cannot add a hit, nor can any block after it.
+        """
+        fieldname, text = self._term(q)
+        if not docs:
+            return []
+        if not self.searcher.schema[fieldname].scorable:
+            return [(d, q.boost) for d in sorted(docs)[:count]]
+        factor = self._factor(fieldname, text) * q.boost
+        norms = self._norms(fieldname)
+        heap: list[tuple[float, int]] = []  # (score, -docnum), the worst kept on top
+        for block in sorted(self.blocks(fieldname, text), key=lambda b: -b.best):
+            if len(heap) == count and block.best * q.boost < heap[0][0]:
+                break
+            for d, w in zip(block.docnums, block.weights, strict=True):
+                if d in docs:
+                    item = (factor * w / (w + norms[d]), -d)
+                    if len(heap) < count:
+                        heapq.heappush(heap, item)
+                    elif item > heap[0]:
+                        heapq.heapreplace(heap, item)
+        return [(-d, s) for s, d in sorted(heap, reverse=True)]
+
+    # Phrases
+
+    def _simple_phrase(self, q: wq.Query) -> bool:
+        """A phrase of whole words in a positional field: matched here, not by Whoosh."""
+        return (
+            isinstance(q, wq.Phrase)
+            and q.slop == 1
+            and len(q.words) > 1
+            and q.fieldname in self.searcher.schema
+            and self.searcher.schema[q.fieldname].scorable
+        )
+
+    def _phrase_scores(self, q: wq.Phrase, within: set[int] | None) -> Scores:
+        """Documents with the words at consecutive positions, scored as Whoosh's
+        phrase matcher scores them: the sum of the words' scores."""
+        terms = [wq.Term(q.fieldname, word) for word in q.words]
+        keys = [self._term(t) for t in terms]
+        if any(key not in self.searcher.reader() for key in keys):
+            return {}
+        candidates = set.intersection(*(self.term_docs(*key) for key in keys))
+        if within is not None:
+            candidates &= within
+        postings = [self._values(key, candidates) for key in keys]
+        found = []
+        for d in candidates:
+            first, *rest = (_decode_positions(values[d]) for values in postings)
+            later = [set(p) for p in rest]
+            if any(all(p + i in s for i, s in enumerate(later, 1)) for p in first):
+                found.append(d)
+        matched = set(found)
+        total: Scores = dict.fromkeys(matched, 0.0)
+        for key in keys:
+            for d, s in self.term_scores(*key, matched).items():
+                total[d] += s
+        return _boosted(total, q.boost)
+
+    def _values(self, key: tuple[str, bytes], docs: set[int]) -> dict[int, bytes]:
+        """The encoded positions of a term in each of ``docs``."""
+        found = {}
+        for block in self.blocks(*key):
+            values = block.values or ()
+            found.update((d, v) for d, v in zip(block.docnums, values, strict=True) if d in docs)
+        return found
+
+    def _whoosh_scores(self, q: wq.Query, within: set[int] | None) -> Scores:
+        """Scores from Whoosh's own matcher, one document at a time."""
+        matcher = q.matcher(self.searcher)
+        scores: Scores = {}
+        while matcher.is_active():
+            docnum = matcher.id()
+            if within is None or docnum in within:
+                scores[docnum] = matcher.score()
+            matcher.next()
+        return scores
 
 
-def all_docs(searcher: Any) -> set[int]:
-    return set(searcher.reader().all_doc_ids())
-
-
-def _term_bytes(searcher: Any, q: wq.Term) -> bytes:
-    text = q.text
-    return searcher.schema[q.fieldname].to_bytes(text) if isinstance(text, str) else text
+def _read_blocks(matcher: Any) -> Any:
+    """(docnums, weights, values, max weight, min length) of each block, segment-local."""
+    if isinstance(matcher, FilterMatcher):  # Deletions are filtered by the caller.
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        docnums, weights, values = [], [], []
+        while matcher.is_active():
+            docnums.append(matcher.id())
+            weights.append(matcher.weight())
+            values.append(matcher.value())
+            matcher.next()
+        if docnums:
+            yield docnums, weights, tuple(values), max(weights), 0
+        return
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, weights, values = matcher._data
+        docnums = list(accumulate(deltas))
+        if weights is None or isinstance(weights, float):
+            weights = [1.0 if weights is None else weights] * len(docnums)
+        yield docnums, weights, values, matcher._maxweight, matcher._minlength
+        matcher._next_block()
 
 
 def _boosted(scores: Scores, boost: float) -> Scores:
     return scores if boost == 1.0 else {d: s * boost for d, s in scores.items()}
 
 
-def scored_matches(searcher: Any, q: wq.Query, memo: dict[Any, Scores] | None = None) -> Scores:
-    """Every document ``q`` matches, with the score Whoosh would give it.
-
-    ``memo`` keeps the scores of terms between calls for one query, whose
-    ranking tiers share their words.
-    """
-    memo = {} if memo is None else memo
-    if isinstance(q, wq.Term):
-        key = (q.fieldname, q.text)
-        if key not in memo:
-            memo[key] = term_scores(searcher, q.fieldname, _term_bytes(searcher, q))
-        return _boosted(memo[key], q.boost)
-    if isinstance(q, wq.Or):
-        parts = sorted((scored_matches(searcher, c, memo) for c in q.subqueries), key=len)
-        if not parts:
-            return {}
-        combined = dict(parts[-1])  # The largest, copied; the others are added to it.
-        for part in parts[:-1]:
-            for d, s in part.items():
-                combined[d] = combined.get(d, 0.0) + s
-        return _boosted(combined, q.boost)
-    if isinstance(q, wq.And):
-        wanted = [c for c in q.subqueries if not isinstance(c, wq.Not)]
-        unwanted = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
-        if not wanted:
-            return _whoosh_scores(searcher, q)
-        parts = sorted((scored_matches(searcher, c, memo) for c in wanted), key=len)
-        combined = dict(parts[0])
-        for part in parts[1:]:
-            combined = {d: s + part[d] for d, s in combined.items() if d in part}
-        for child in unwanted:
-            for d in matching_docs(searcher, child):
-                combined.pop(d, None)
-        if unwanted:  # Whoosh's matcher scores each NOT as 1.
-            combined = {d: s + len(unwanted) for d, s in combined.items()}
-        return _boosted(combined, q.boost)
-    if isinstance(q, wq.AndNot):
-        kept = scored_matches(searcher, q.a, memo)
-        for d in matching_docs(searcher, q.b):
-            kept.pop(d, None)
-        return _boosted(kept, q.boost)
-    return _whoosh_scores(searcher, q)
-
-
-def _whoosh_scores(searcher: Any, q: wq.Query) -> Scores:
-    """Scores from Whoosh's own matcher, one document at a time."""
-    matcher = q.matcher(searcher)
-    scores: Scores = {}
-    while matcher.is_active():
-        scores[matcher.id()] = matcher.score()
-        matcher.next()
-    return scores
-
-
 def matching_docs(searcher: Any, q: wq.Query) -> set[int]:
     """Every document ``q`` matches, as a set of document numbers."""
-    if isinstance(q, wq.Term):
-        return term_docs(searcher, q.fieldname, _term_bytes(searcher, q))
-    if isinstance(q, wq.Every) and not q.fieldname:
-        return all_docs(searcher)
-    if isinstance(q, wq.Or):
-        found: set[int] = set()
-        for child in q.subqueries:
-            found |= matching_docs(searcher, child)
-        return found
-    if isinstance(q, wq.And):
-        wanted = [c for c in q.subqueries if not isinstance(c, wq.Not)]
-        unwanted = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
-        found = matching_docs(searcher, wanted[0]) if wanted else all_docs(searcher)
-        for child in wanted[1:]:
-            if not found:
-                break
-            found &= matching_docs(searcher, child)
-        for child in unwanted:
-            found -= matching_docs(searcher, child)
-        return found
-    if isinstance(q, wq.AndNot):
-        return matching_docs(searcher, q.a) - matching_docs(searcher, q.b)
-    if isinstance(q, wq.Not):
-        return all_docs(searcher) - matching_docs(searcher, q.query)
-    return set(q.docs(searcher))
+    return Evaluation(searcher).docs(q)
+
+
+def scored_matches(searcher: Any, q: wq.Query) -> Scores:
+    """Every document ``q`` matches, with the score Whoosh would give it."""
+    return Evaluation(searcher).scores(q)
+
+
+def all_docs(searcher: Any) -> set[int]:
+    return set(searcher.reader().all_doc_ids())

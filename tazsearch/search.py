@@ -10,7 +10,7 @@ from whoosh.searching import Searcher
 
 from .docvalues import DocValues
 from .facets import FilterError, Filters, count_facets
-from .matching import matching_docs, scored_matches
+from .matching import Evaluation, matching_docs
 from .query import DEFAULT_FIELD, highlight_terms, parse_query
 from .results import Hit, SearchResults
 from .snippets import make_snippets, match_spans
@@ -21,7 +21,7 @@ SORTS = ("relevance", "newest", "oldest")
 SIMILAR_TERMS = 20
 
 
-Ranked = list[tuple[int, float | None]]
+Ranked = list[tuple[int, Any]]
 """Document numbers of hits, best first, each with its score (None when sorted by date)."""
 
 
@@ -40,8 +40,9 @@ def _ranked(
     every match, newest or oldest first. Matches and scores come from
     :mod:`tazsearch.matching`.
     """
+    evaluation = Evaluation(searcher)
     if sort != "relevance":
-        docs = matching_docs(searcher, tiers[-1])
+        docs = evaluation.docs(tiers[-1])
         if allowed is not None:
             docs &= allowed
         dates = DocValues.of(searcher).dates
@@ -50,19 +51,16 @@ def _ranked(
         return [(d, None) for d in ordered[offset:]], docs
     hits: Ranked = []
     earlier: set[int] = set()  # documents of the tiers before, left out of the next
-    memo: dict[Any, dict[int, float]] = {}
     for tier in tiers:
-        scores = scored_matches(searcher, tier, memo)
-        docs = set(scores)
+        docs = evaluation.docs(tier)
         if allowed is not None:
             docs &= allowed
         docs -= earlier
         total = len(earlier)
         if docs and len(hits) < limit and total + len(docs) > offset:
-            # Best first; among equal scores, the earlier document, as Whoosh orders them.
-            best = heapq.nlargest(offset + limit - total, docs, key=lambda d: (scores[d], -d))
+            best = evaluation.top(tier, docs, offset + limit - total)
             skip = max(0, offset - total)
-            hits += [(d, scores[d]) for d in best[skip : skip + limit - len(hits)]]
+            hits += best[skip : skip + limit - len(hits)]
         earlier |= docs
     return hits, earlier
 

@@ -25,6 +25,16 @@ def match_spans(text: str, wanted: set[str]) -> list[Span]:
     return _merged(text, [(t.start, t.end) for t in analyze(text) if t.text in wanted])
 
 
+def _fold_table() -> dict[int, str]:
+    """Lower case without accents for Latin letters, and a space for typographic punctuation."""
+    table = {cp: strip_accents(chr(cp).lower()) for cp in range(0x250)}
+    table.update(dict.fromkeys(range(0x2000, 0x2070), " "))
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def may_match(text: str, wanted: set[str]) -> bool:
     """False if no word of ``text`` can have a wanted term; cheap, to skip analysing it.
 
@@ -34,7 +44,9 @@ def may_match(text: str, wanted: set[str]) -> bool:
     lose their thousands dots as terms, so text with digits is always analysed.
     The stemmer reads "ue" as "ü" in some words, so that spelling is folded too.
     """
-    folded = strip_accents(text.lower())
+    folded = text.translate(_FOLD)
+    if not folded.isascii():  # Letters beyond Latin: fold them the slow way.
+        folded = strip_accents(folded.lower())
     refolded = folded.replace("ae", "a").replace("oe", "o").replace("ue", "u")
     return any(t in folded or t in refolded or t[:1].isdigit() for t in wanted)
 
@@ -90,6 +102,8 @@ def make_snippets(
         if not may_match(paragraph, wanted):
             continue
         for order, passage in enumerate(_sentences(paragraph)):
+            if not may_match(passage, wanted):
+                continue
             matches = [t for t in analyze(passage) if t.text in wanted]
             if matches:
                 distinct = {t.text for t in matches}

@@ -8,7 +8,7 @@ import pytest
 from whoosh import query as wq
 
 from tazsearch import Index
-from tazsearch.matching import matching_docs, scored_matches
+from tazsearch.matching import Evaluation, matching_docs, scored_matches
 from tazsearch.query import parse_query
 
 from conftest import write_fixtures
@@ -78,3 +78,33 @@ def test_empty_index_matches_nothing(tmp_path: Path) -> None:
     with Index.open(tmp_path / "ix", create=True) as ix, ix._reading() as searcher:
         assert scored_matches(searcher, wq.Term("content", "rot")) == {}
         assert matching_docs(searcher, wq.Every()) == set()
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """Enough articles for several posting blocks per common word, in two segments."""
+    folder = tmp_path_factory.mktemp("many")
+    index = Index.open(tmp_path_factory.mktemp("ix-many"), create=True)
+    for count in (250, 450):
+        write_fixtures(folder, count)
+        index.update([folder])
+    return index
+
+
+@pytest.mark.parametrize("word", ["bericht", "rot", "satz", "lang", "nummer7"])
+@pytest.mark.parametrize("count", [1, 10, 100])
+def test_best_first_search_of_one_word_finds_the_true_top(
+    many: Index, word: str, count: int
+) -> None:
+    with many._reading() as searcher:
+        evaluation = Evaluation(searcher)
+        term = wq.Term("content", word)
+        docs = evaluation.docs(term)
+        every = sorted(evaluation.scores(term).items(), key=lambda i: (-i[1], i[0]))
+        top = evaluation.top(term, docs, count)
+        assert [d for d, _ in top] == [d for d, _ in every[:count]]
+        assert [s for _, s in top] == pytest.approx([s for _, s in every[:count]])
+        assert max(len(b.docnums) for b in evaluation.blocks("content", word.encode())) <= 128
+        # Only the documents asked about can be hits.
+        some = set(sorted(docs)[::3])
+        assert {d for d, _ in evaluation.top(term, some, count)} <= some

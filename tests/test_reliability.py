@@ -1,0 +1,265 @@
+"""Bad input, failed writes and concurrent use, at the level of the index and the CLI.
+
+Every article written here is a synthetic test fixture, not taz content.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import tazsearch.index
+from tazsearch import Index, TazsearchError
+
+from conftest import ROOT, SEED, fixture_article, run_cli, write_fixtures
+
+GOOD = fixture_article("Fixture: Grüße aus Köln", "Herzliche Grüße aus Köln am Rhein.")
+HEADER_ONLY = "URI: \n       # taz.de -- Fixture: Nur ein Kopf\n       \n"
+MENU = "URI: \n       # taz.de -- Gesellschaft\n       \n" + "".join(
+    f"   DIR Ueberschrift {n}: Ein Teaser\n       \n" for n in range(5)
+)
+
+# name -> (file bytes, what must happen: "indexed" or a word of the skip reason)
+CASES: dict[str, tuple[bytes, str]] = {
+    "empty": (b"", "empty"),
+    "binary": (bytes(range(256)) * 8, "binary"),
+    "latin-1": (GOOD.encode("latin-1"), "indexed"),
+    "cp1252": (GOOD.replace("Grüße", "Grüße „Zitat“").encode("cp1252"), "indexed"),
+    "utf-16": (GOOD.encode("utf-16"), "indexed"),
+    "utf-16-le-no-bom": (GOOD.encode("utf-16-le"), "indexed"),
+    "utf-8-bom": (b"\xef\xbb\xbf" + GOOD.encode("utf-8"), "indexed"),
+    "crlf": (GOOD.replace("\n", "\r\n").encode("utf-8"), "indexed"),
+    "no-header": (b"Herzliche Gruesse aus Koeln am Rhein.\n" * 5, "header"),
+    "header-only": (HEADER_ONLY.encode(), "no article text"),
+    "truncated": (SEED.read_bytes()[:2500], "indexed"),
+    "menu": (MENU.encode(), "menu"),
+    "bad-date": (GOOD.replace("1 Jan 2024", "32 Foo 20x4").encode(), "indexed"),
+    "unbalanced-links": (
+        fixture_article("Fixture: Klammern aus Köln", "Text [1][ohne Ende und [2] mehr.").encode(),
+        "indexed",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """name -> "indexed" or the skip reason, from one update over every case."""
+    folder = tmp_path_factory.mktemp("bad-files")
+    for name, (data, _) in CASES.items():
+        (folder / f"{name}.txt").write_bytes(data)
+    with Index.open(tmp_path_factory.mktemp("ix"), create=True) as ix:
+        report = ix.update([folder])
+        results = {Path(s.path).stem: s.reason for s in report.skipped}
+        for name in CASES:
+            if name not in results:
+                results[name] = "indexed" if ix.get(name) else "missing"
+    return results
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_bad_file_is_indexed_or_skipped_with_a_reason(
+    outcome: dict[str, str], name: str
+) -> None:
+    expected = CASES[name][1]
+    if expected == "indexed":
+        assert outcome[name] == "indexed"
+    else:
+        assert expected in outcome[name]
+        assert "\n" not in outcome[name]
+
+
+def test_decoded_files_are_searchable_with_their_umlauts(tmp_path: Path) -> None:
+    for name in ("latin-1", "cp1252", "utf-16", "utf-16-le-no-bom", "crlf"):
+        (tmp_path / f"{name}.txt").write_bytes(CASES[name][0])
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        ix.update([tmp_path])
+        found = ix.search("Köln Grüße", limit=10)
+        assert found.total == 5
+        assert all(h.title.startswith("Fixture: Grüße") for h in found)
+        assert all(h.title.endswith("aus Köln") for h in found)
+
+
+def test_a_ten_megabyte_article_is_indexed(tmp_path: Path) -> None:
+    paragraph = "Zeitung " * 60 + "\n\n"
+    body = paragraph * (10_000_000 // len(paragraph) + 1) + "Schlusswort"
+    (tmp_path / "huge.txt").write_text(fixture_article("Fixture: Riesig", body))
+    assert (tmp_path / "huge.txt").stat().st_size > 10_000_000
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        assert ix.update([tmp_path]).indexed == 1
+        assert ix.search("Schlusswort").total == 1
+        assert ix.search("title:Riesig").total == 1
+
+
+def test_an_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "good.txt").write_text(GOOD)
+    locked = tmp_path / "locked.txt"
+    locked.write_text(GOOD.replace("Köln", "Bonn"))
+    locked.chmod(0)
+    real_open = open
+
+    def no_permission(path: object, *args: object, **kwargs: object) -> object:
+        # Root reads any file whatever its mode, so the refusal is simulated.
+        if str(path) == str(locked):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(tazsearch.index, "open", no_permission, raising=False)
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        report = ix.update([tmp_path])
+    assert report.indexed == 1
+    assert [(Path(s.path).name, s.reason) for s in report.skipped] == [
+        ("locked.txt", "cannot read: Permission denied")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [(errno.EROFS, "Read-only file system"), (errno.EACCES, "Permission denied")],
+)
+def test_a_read_only_index_folder_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, message: str
+) -> None:
+    from whoosh.filedb.filestore import FileStorage
+
+    (tmp_path / "a.txt").write_text(GOOD)
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        ix.update([tmp_path / "a.txt"])
+        (tmp_path / "b.txt").write_text(GOOD.replace("Köln", "Bonn"))
+
+        def refuse(self: FileStorage, name: str, **kwargs: object) -> object:
+            raise OSError(code, message)
+
+        monkeypatch.setattr(FileStorage, "create_file", refuse)
+        with pytest.raises(TazsearchError, match=f"cannot write the index at .*: {message}"):
+            ix.update([tmp_path])
+        monkeypatch.undo()
+        assert len(ix) == 1
+        assert ix.update([tmp_path]).indexed == 1
+
+
+def test_a_folder_that_is_not_an_index_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not an index")
+    result = run_cli("query", "Köln", "--index", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: no index at {tmp_path}")
+    assert "Traceback" not in result.stderr
+
+
+def _index_command(folder: Path, index_dir: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tazsearch", "index", str(folder), "--index", str(index_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def test_queries_work_during_an_index_run_and_see_the_last_commit(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    write_fixtures(folder, 20)
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        ix.update([folder])
+    write_fixtures(folder, 700)
+    running = _index_command(folder, tmp_path / "ix")
+    seen = set()
+    with Index.open(tmp_path / "ix") as ix:
+        while running.poll() is None:
+            results = ix.search("Bericht", limit=1)
+            seen.add(results.total)
+            assert results.total in (20, 700)
+            time.sleep(0.05)
+        assert running.returncode == 0, running.stderr.read()  # type: ignore[union-attr]
+        assert ix.search("Bericht").total == 700
+    assert 20 in seen
+
+
+def test_a_second_index_run_is_refused_and_the_first_completes(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    write_fixtures(folder, 40)
+    holding = threading.Event()
+    release = threading.Event()
+
+    def slow_progress(done: int, total: int) -> None:
+        holding.set()
+        release.wait(timeout=60)
+
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        first = threading.Thread(target=ix.update, args=([folder], slow_progress))
+        first.start()
+        assert holding.wait(timeout=60)
+        second = run_cli("index", str(folder), "--index", str(tmp_path / "ix"))
+        with (
+            Index.open(tmp_path / "ix") as other,
+            pytest.raises(TazsearchError, match="another process is writing the index"),
+        ):
+            other.update([folder])
+        release.set()
+        first.join()
+        assert len(ix) == 40
+    assert second.returncode == 1
+    assert second.stderr.startswith("error: another process is writing the index at")
+    assert len(second.stderr.strip().splitlines()) == 1
+
+
+def test_one_index_shared_by_threads_while_another_thread_updates(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    write_fixtures(folder, 30)
+    errors: list[BaseException] = []
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        ix.update([folder])
+
+        def search() -> None:
+            try:
+                for _ in range(30):
+                    total = ix.search("Bericht", facets=True).total
+                    assert total in (30, 60)
+                    assert ix.get("a007") is not None
+            except BaseException as exc:  # Collected for the assertion below.
+                errors.append(exc)
+
+        threads = [threading.Thread(target=search) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        write_fixtures(folder, 60)
+        ix.update([folder])
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert ix.search("Bericht").total == 60
+
+
+def test_ctrl_c_during_index_exits_130_and_leaves_a_whole_index(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    write_fixtures(folder, 20)
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        ix.update([folder])
+    write_fixtures(folder, 1500)
+    running = subprocess.Popen(
+        [sys.executable, "-m", "tazsearch", "index", str(folder), "--index", str(tmp_path / "ix")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    time.sleep(1.0)
+    os.killpg(running.pid, signal.SIGINT)  # What Ctrl-C in a terminal does.
+    _, stderr = running.communicate(timeout=60)
+    assert "Traceback" not in stderr
+    with Index.open(tmp_path / "ix") as ix:
+        if running.returncode == 130:
+            assert stderr.strip().splitlines()[-1].startswith("error: interrupted")
+            assert len(ix) in (20, 1500)
+        else:  # The run was done before the signal came.
+            assert running.returncode == 0 and len(ix) == 1500
+        ix.update([folder])
+        assert len(ix) == 1500
