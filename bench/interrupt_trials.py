@@ -48,7 +48,13 @@ def article_ids(index_dir: Path) -> set[str]:
         return {fields["id"] for fields in searcher.all_stored_fields()}
 
 
-def run_index(folder: Path, index_dir: Path, **options: object) -> subprocess.Popen[str]:
+def _default_ctrl_c() -> None:
+    # A command started in the background by a shell ignores SIGINT, and so
+    # would its children: give the indexer the SIGINT of a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def run_index(folder: Path, index_dir: Path) -> subprocess.Popen[str]:
     command = [str(TAZSEARCH), "index", str(folder), "--index", str(index_dir)]
     return subprocess.Popen(
         command,
@@ -56,7 +62,7 @@ def run_index(folder: Path, index_dir: Path, **options: object) -> subprocess.Po
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        **options,  # type: ignore[call-overload]
+        preexec_fn=_default_ctrl_c,
     )
 
 
@@ -90,8 +96,13 @@ def trial(
         process.send_signal(signal.SIGKILL)
     else:
         os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate()
     problems = []
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # Output pipes held open by a stray worker.
+        os.killpg(process.pid, signal.SIGKILL)
+        _, stderr = process.communicate()
+        problems.append("hung")
     if kind == "Ctrl-C" and process.returncode not in (130, 0):
         problems.append(f"exit code {process.returncode}")
     if "Traceback" in stderr:
@@ -119,7 +130,9 @@ def trial(
     files = len(list(folder.iterdir()))
     final = article_ids(index_dir)
     if finished.returncode != 0 or len(final) != files:
-        problems.append(f"next run: exit {finished.returncode}, {len(final)} of {files} articles")
+        said_next = (finished.stderr.strip().splitlines() or [""])[-1]
+        counts = f"{len(final)} of {files} articles"
+        problems.append(f"next run: exit {finished.returncode}, {counts}, {said_next}")
     state = "committed" if added else "as before"
     said = stderr.strip().splitlines()[-1] if stderr.strip() else "(nothing on stderr)"
     outcome = f"after {wait:.2f} s: {state}; exit {process.returncode}; {said}"
@@ -157,14 +170,14 @@ def main() -> None:
         shutil.copy(source, folder / source.name)
     started = time.perf_counter()
     subprocess.run([str(TAZSEARCH), "index", str(folder), "--index", str(index_dir)], check=True)
-    # A whole run of one batch, so that the interruptions fall inside runs.
+    # A whole run of one batch: interruptions come at random moments within as long.
     full_run = time.perf_counter() - started
     rng = random.Random(args.seed)
     failures = lost = 0
     for n, kind in enumerate(trials, 1):
         batch = sources[args.batch * n : args.batch * (n + 1)]
         passed, trial_lost, outcome = trial(
-            kind, folder, index_dir, batch, rng.uniform(0.05, 1.2 * full_run)
+            kind, folder, index_dir, batch, rng.uniform(0.05, full_run)
         )
         failures += not passed
         lost += trial_lost

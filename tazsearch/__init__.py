@@ -5,19 +5,43 @@
 ...     ix.update(["seeds/"])
 ...     for hit in ix.search("Nordkorea Soldaten"):
 ...         print(hit.rank, hit.title)
+
+The names below are imported on first use, so that the command line starts
+without loading what it does not need.
 """
 
-from .errors import (
-    ArticleNotFoundError,
-    IndexBusyError,
-    IndexNotFoundError,
-    IndexVersionError,
-    QuerySyntaxError,
-    TazsearchError,
-)
-from .index import Index, Skipped, UpdateReport
-from .parse import Article, Block, Link, NotAnArticle, Related, parse_file
-from .results import Hit, SearchResults, Snippet
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import (
+        ArticleNotFoundError,
+        IndexBusyError,
+        IndexNotFoundError,
+        IndexVersionError,
+        QuerySyntaxError,
+        TazsearchError,
+    )
+    from .index import Index, Skipped, UpdateReport
+    from .parse import Article, Block, Link, NotAnArticle, Related, parse_file
+    from .results import Hit, SearchResults, Snippet
+
+_MODULES = {
+    "errors": (
+        "ArticleNotFoundError",
+        "IndexBusyError",
+        "IndexNotFoundError",
+        "IndexVersionError",
+        "QuerySyntaxError",
+        "TazsearchError",
+    ),
+    "index": ("Index", "Skipped", "UpdateReport"),
+    "parse": ("Article", "Block", "Link", "NotAnArticle", "Related", "parse_file"),
+    "results": ("Hit", "SearchResults", "Snippet"),
+}
+_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "Article",
@@ -40,3 +64,16 @@ __all__ = [
     "parse_file",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tazsearch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -18,9 +18,14 @@ commit.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
 import queue
 import signal
+import sys
+import threading
 from array import array
 from collections.abc import Iterator
 from itertools import pairwise
@@ -42,6 +47,7 @@ BLOCK_LIMIT = 128
 # bounds its memory at a few hundred MB whatever the size of the run.
 SEGMENT_POSTINGS = 6_000_000
 BATCH_SIZE = 64
+PR_SET_PDEATHSIG = 1
 PICKLE_PROTOCOL = 5
 
 Document = dict[str, Any]
@@ -278,12 +284,22 @@ class ParallelBuilder:
         self._batch: list[Document] = []
         self._workers = [
             context.Process(
-                target=_work, args=(directory, schema, self._tasks, self._results), daemon=True
+                target=_work,
+                args=(directory, schema, self._tasks, self._results, os.getpid()),
+                daemon=True,
             )
             for _ in range(processes)
         ]
-        for worker in self._workers:
-            worker.start()
+        # Ctrl-C reaches the whole process group, workers starting up included:
+        # they start with it ignored, and the parent decides what stops.
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+        try:
+            for worker in self._workers:
+                worker.start()
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, previous)
 
     def add(self, document: Document) -> None:
         self._batch.append(document)
@@ -342,12 +358,34 @@ class ParallelBuilder:
         self._tasks.close()
 
 
-def _work(directory: str, schema: Schema, tasks: Any, results: Any) -> None:
-    # Ctrl-C reaches the whole process group; the parent decides what stops.
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when the parent dies, as after a kill -9.
+
+    Without it a worker could wait for ever on a half-written batch, holding
+    the parent's output pipes open. Elsewhere than Linux, the worker checks
+    its parent while it waits for work.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # It died before that took effect.
+        os._exit(1)
+
+
+def _work(directory: str, schema: Schema, tasks: Any, results: Any, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
     try:
         builder = SegmentBuilder(FileStorage(directory), schema)
-        for batch in iter(tasks.get, None):
+        while True:
+            try:
+                batch = tasks.get(timeout=1)
+            except queue.Empty:
+                if os.getppid() != parent:  # The indexer was killed: nothing will commit this.
+                    return
+                continue
+            if batch is None:
+                break
             for document in batch:
                 builder.add(document)
         results.put(builder.finish())

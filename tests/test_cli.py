@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,3 +189,20 @@ def test_old_index_gets_a_one_line_rebuild_hint(tmp_path: Path, seed_copy: Path)
     assert result.stderr.startswith("error: the index at") and "--rebuild" in result.stderr
     rebuilt = run_cli("index", str(seed_copy), "--index", str(tmp_path), "--rebuild")
     assert rebuilt.returncode == 0 and "1 indexed" in rebuilt.stdout
+
+
+def test_the_package_exports_its_public_api_lazily() -> None:
+    import tazsearch
+
+    assert sorted(tazsearch.__all__) == sorted(tazsearch._MODULE_OF)
+    for name in tazsearch.__all__:
+        assert getattr(tazsearch, name).__name__ == name
+    with pytest.raises(AttributeError):
+        tazsearch.no_such_name  # noqa: B018
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, tazsearch; print('whoosh' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
