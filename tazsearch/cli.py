@@ -93,6 +93,12 @@ def index(
         print_skipped(stderr, report, verbose=verbose)
 
 
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    gophermap = "gophermap"
+
+
 class Sort(str, Enum):
     relevance = "relevance"
     newest = "newest"
@@ -130,6 +136,19 @@ def query(
         bool, typer.Option("--facets", "-f", help="Count matches per date, tag and author.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+    output: Annotated[
+        Format, typer.Option("--format", help="text, json, or a gopher menu (gophermap).")
+    ] = Format.text,
+    gopher_root: Annotated[
+        Path | None,
+        typer.Option("--gopher-root", help="With gophermap: selectors relative to this folder."),
+    ] = None,
+    gopher_host: Annotated[
+        str, typer.Option("--gopher-host", help="With gophermap: the gopher server's host.")
+    ] = "localhost",
+    gopher_port: Annotated[
+        int, typer.Option("--gopher-port", help="With gophermap: the gopher server's port.")
+    ] = 70,
 ) -> None:
     """Search the index; hits come best first with highlighted snippets.
 
@@ -157,12 +176,17 @@ def query(
             sort=sort.value,
             facets=facets,
         )
-    if as_json:
+    if as_json or output is Format.json:
         print_json(stdout, results.to_dict())
-        return
-    print_results(stdout, results)
-    if results.facets:
-        print_facets(stdout, results.facets)
+    elif output is Format.gophermap:
+        from .gopher import gophermap
+
+        menu = gophermap(results, host=gopher_host, port=gopher_port, root=gopher_root)
+        sys.stdout.write(menu)
+    else:
+        print_results(stdout, results)
+        if results.facets:
+            print_facets(stdout, results.facets)
 
 
 @app.command()
@@ -223,6 +247,33 @@ def similar(
         print_json(stdout, results.to_dict())
     else:
         print_results(stdout, results, heading=f"Articles most like {results.query}: {title}")
+
+
+@app.command()
+def serve(
+    index_dir: IndexOption = Path("index"),
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; loopback unless told otherwise.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8080,
+) -> None:
+    """Serve the index over HTTP: a JSON API for programs and a search page for people.
+
+    Needs the serve extra: pip install "tazsearch[serve]". The API is under
+    /api (its OpenAPI schema at /openapi.json), the search page at /.
+    """
+    try:
+        from .serve import run
+    except ImportError as exc:
+        message = f'serving needs the serve extra: pip install "tazsearch[serve]" ({exc})'
+        raise _fail(message) from None
+    from .index import Index
+
+    Index.open(index_dir).close()  # A missing index is one line, before the server starts.
+    stderr.print(f"serving {index_dir} at http://{host}:{port}/ (Ctrl-C stops)")
+    run(index_dir, host, port)
 
 
 def main() -> None:
