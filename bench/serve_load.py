@@ -7,7 +7,8 @@ after another over a kept-alive connection, for --seconds. The searches are
 the 240 queries of query_speed.py, with their filters, sorts and facets, in
 turn. It reports requests per second, p50/p95/p99 latency in milliseconds and
 the number of errors (any answer but 200, or a failed connection), then stops
-the server.
+the server. First it checks that a dozen of the searches answer exactly as
+`tazsearch query --json` does.
 
     python bench/serve_load.py --index /tmp/tazsearch-bench/query-index-corpus-all-x1
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
+import json
 import socket
 import statistics
 import subprocess
@@ -41,19 +43,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def request_paths(index_dir: Path) -> list[str]:
+def requests(index_dir: Path) -> list[tuple[str, list[str]]]:
+    """(API path, the same search's `tazsearch query` arguments) for each benchmark query."""
     with Index.open(index_dir) as ix:
         queries = make_queries(ix)
-    paths = []
+    found = []
     for _, text, options in queries:
         params: list[tuple[str, str]] = [("q", text)]
-        params += [("tag", t) for t in options.get("tags", [])]
+        arguments = [text]
+        for tag in options.get("tags", []):
+            params.append(("tag", tag))
+            arguments += ["--tag", tag]
         if options.get("facets"):
             params.append(("facets", "true"))
+            arguments.append("--facets")
         if "sort" in options:
             params.append(("sort", options["sort"]))
-        paths.append("/api/search?" + urlencode(params))
-    return paths
+            arguments += ["--sort", options["sort"]]
+        found.append(("/api/search?" + urlencode(params), arguments))
+    return found
+
+
+def same_as_cli(port: int, index_dir: Path, searches: list[tuple[str, list[str]]]) -> int:
+    """How many of these searches the API answers exactly as `tazsearch query --json`."""
+    tazsearch = Path(sys.executable).with_name("tazsearch")
+    same = 0
+    for path, arguments in searches:
+        command = [str(tazsearch), "query", *arguments, "--index", str(index_dir), "--json"]
+        cli = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path)
+        same += json.loads(connection.getresponse().read()) == cli
+        connection.close()
+    return same
 
 
 def wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -100,13 +122,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
-    paths = request_paths(args.index)
+    searches = requests(args.index)
+    paths = [path for path, _ in searches]
     port = free_port()
     tazsearch = Path(sys.executable).with_name("tazsearch")
     command = [str(tazsearch), "serve", "--index", str(args.index), "--port", str(port)]
     server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     try:
         wait_for(port, server)
+        checked = searches[:: len(searches) // 12]
+        agreeing = same_as_cli(port, args.index, checked)
+        print(f"{agreeing} of {len(checked)} searches answer exactly as `tazsearch query --json`")
         latencies: list[float] = []
         errors: list[float] = []
         stop_at = time.monotonic() + args.seconds

@@ -187,3 +187,34 @@ def test_a_real_browser_searches_and_sees_the_seed(live_server: str, tmp_path: P
         assert browser.save_screenshot(str(shots / "search-page.png"))
     finally:
         browser.quit()
+
+
+def test_the_serve_command_answers_on_loopback_and_stops(seed_index: Path) -> None:
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = _free_port()
+    command = [sys.executable, "-m", "tazsearch", "serve", "--index", str(seed_index)]
+    server = subprocess.Popen([*command, "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as answer:
+                    assert json.load(answer)["articles"] == 1
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    assert f"serving {seed_index} at http://127.0.0.1:{port}/" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_the_serve_command_without_an_index_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("serve", "--index", str(tmp_path / "missing"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: no index at")
