@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from .errors import (
@@ -37,6 +38,9 @@ from .writing import ParallelBuilder, SegmentBuilder
 
 # Below this many files to index, starting processes costs more than it saves.
 PARALLEL_MIN = 500
+# More segments than this, and the smallest MERGE_FACTOR are merged into one.
+MAX_SEGMENTS = 10
+MERGE_FACTOR = 4
 WRITER_MB = 256
 
 ProgressCallback = Callable[[int, int], None]
@@ -146,21 +150,42 @@ def _same_file(path: str, old: _FileState | None) -> bool:
 
 
 def _commit(writer: Any, segments: list[Any]) -> None:
-    """Commit the writer's deletions and merges with the segments built beside it.
+    """Commit the writer's deletions with the segments built beside it.
 
     Whoosh's writer has no public way to add segments written elsewhere; this
-    is its own commit, in steps, with those segments added to the new table
-    of contents. Its merge policy folds small old segments together as usual.
-    Segments are written as separate files, not compound ones: Whoosh copies
-    a sub-file of a compound segment into memory each time it opens it.
+    is its own commit, in steps, with the final list of segments in the new
+    table of contents. Segments are written as separate files, not compound
+    ones: Whoosh copies a sub-file of a compound segment into memory each time
+    it opens it.
     """
-    kept = writer._merge_segments(None, None, None)
-    if writer._added:
-        kept.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    writer._commit_toc(kept + segments)
+    writer._close_segment()
+    writer._commit_toc(segments)
     writer._finish()
+
+
+def _merge_small(storage: Any, schema: Any, segments: list[Any]) -> list[Any]:
+    """The segments, with the smallest merged into one when there are too many.
+
+    Each run adds a segment or two; searching many small ones is slow. Merging
+    copies postings (see :meth:`SegmentBuilder.add_segment`), which Whoosh's
+    own merge did through its slow writer. Segments whose every document was
+    deleted are dropped.
+    """
+    live = [s for s in segments if s.doc_count() > 0]
+    if len(live) <= MAX_SEGMENTS:
+        return live
+    # The smallest few, so that each article is copied once per few-fold
+    # growth of its segment rather than at every merge.
+    small = sorted(live, key=lambda s: s.doc_count())[: max(MERGE_FACTOR, len(live) - MAX_SEGMENTS)]
+    builder = SegmentBuilder(storage, schema)
+    for segment in small:
+        reader = SegmentReader(storage, schema, segment)
+        try:
+            builder.add_segment(reader)
+        finally:
+            reader.close()
+    merged = builder.finish()
+    return [s for s in live if s not in small] + merged
 
 
 def _under(path: str, roots: Iterable[str]) -> bool:
@@ -300,7 +325,8 @@ class Index:
             raise
         try:
             if report.indexed or report.updated or report.removed:
-                _commit(writer, segments)
+                every = _merge_small(self._ix.storage, self._ix.schema, writer.segments + segments)
+                _commit(writer, every)
             else:
                 writer.cancel()
         except BaseException as exc:  # A full disk, say: the last commit stays as it was.

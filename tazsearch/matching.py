@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.formats import Positions
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 from .ranking import K1, B, idf
+from .writing import read_blocks
 
 Scores = dict[int, float]
 Ranked = list[tuple[int, float]]
@@ -106,7 +105,7 @@ class Evaluation:
             if (fieldname, text) not in reader:
                 continue
             deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else ()
-            for docnums, weights, values, max_weight, min_length in _read_blocks(
+            for docnums, weights, values, max_weight, min_length in read_blocks(
                 reader.postings(fieldname, text)
             ):
                 if deleted:
@@ -314,31 +313,6 @@ class Evaluation:
                 scores[docnum] = matcher.score()
             matcher.next()
         return scores
-
-
-def _read_blocks(matcher: Any) -> Any:
-    """(docnums, weights, values, max weight, min length) of each block, segment-local."""
-    if isinstance(matcher, FilterMatcher):  # Deletions are filtered by the caller.
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        docnums, weights, values = [], [], []
-        while matcher.is_active():
-            docnums.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value())
-            matcher.next()
-        if docnums:
-            yield docnums, weights, tuple(values), max(weights), 0
-        return
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        deltas, weights, values = matcher._data
-        docnums = list(accumulate(deltas))
-        if weights is None or isinstance(weights, float):
-            weights = [1.0 if weights is None else weights] * len(docnums)
-        yield docnums, weights, values, matcher._maxweight, matcher._minlength
-        matcher._next_block()
 
 
 def _boosted(scores: Scores, boost: float) -> Scores:

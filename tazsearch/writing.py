@@ -27,19 +27,16 @@ import signal
 import sys
 import threading
 from array import array
-from collections.abc import Iterator
-from itertools import pairwise
+from collections.abc import Iterator, Sequence
+from itertools import accumulate, pairwise
 from pickle import dumps
 from typing import Any
 
-from whoosh.codec.whoosh3 import (
-    WHOOSH3_HEADER_MAGIC,
-    W3Codec,
-    W3TermInfo,
-)
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage, Storage
 from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import length_to_byte
 
 BLOCK_LIMIT = 128
@@ -167,6 +164,49 @@ class SegmentBuilder:
         if self._posting_count >= SEGMENT_POSTINGS:
             self._flush()
 
+    def add_segment(self, reader: Any) -> None:
+        """Copy the live documents of a segment, postings and all, into this one.
+
+        This is how small segments are merged: postings are copied block by
+        block, with no analysis, and deleted documents are left behind. The
+        whole segment goes into the segment being built, so merging never
+        splits one.
+        """
+        schema = self.schema
+        columns = {}
+        for name in schema.names():
+            column = schema[name].column_type
+            if column and reader.has_column(name):
+                columns[name] = reader.column_reader(name, column, translate=False)
+        docmap: dict[int, int] = {}
+        for old, stored in reader.iter_docs():  # Live documents only.
+            new = docmap[old] = self._docnum
+            self._perdoc.start_doc(new)
+            for name in schema.names():
+                field = schema[name]
+                length = reader.doc_field_length(old, name) or 0 if field.scorable else 0
+                if length:
+                    lengths = self._lengths.setdefault(name, array("I"))
+                    lengths.extend([0] * (new + 1 - len(lengths)))
+                    lengths[new] = length
+                self._perdoc.add_field(name, field, stored.get(name), length)
+                if name in columns:
+                    self._perdoc.add_column_value(name, field.column_type, columns[name][old])
+            self._perdoc.finish_doc()
+            self._docnum += 1
+        for name, text in reader.all_terms():
+            terms = self._postings.setdefault(name, {})
+            postings = terms.get(text) or _Postings()
+            size = schema[name].format.fixed_value_size()
+            for docnums, weights, values, _, _ in read_blocks(reader.postings(name, text)):
+                values = _block_values(values, size, len(docnums))
+                for d, w, v in zip(docnums, weights, values, strict=True):
+                    if d in docmap:
+                        postings.add(docmap[d], w, v)
+                        self._posting_count += 1
+            if postings.docnums:
+                terms[text] = postings
+
     def finish(self) -> list[Any]:
         """Write what is left; the segments written, for the caller to commit."""
         if self._docnum:
@@ -272,6 +312,45 @@ def _mini_weights(weights: array) -> Any:
     if all(w == head for w in weights):
         return None if head == 1.0 else head
     return weights
+
+
+def read_blocks(matcher: Any) -> Iterator[tuple[Any, ...]]:
+    """(docnums, weights, values, max weight, min length) of each posting block of a
+    term in one segment, numbered within the segment, deleted documents included.
+
+    Reads the W3 blocks directly, a block at a time; other matchers (postings
+    written by Whoosh's older codecs) one posting at a time.
+    """
+    if isinstance(matcher, FilterMatcher):  # Deletions are filtered by the caller.
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        docnums, weights, values = [], [], []
+        while matcher.is_active():
+            docnums.append(matcher.id())
+            weights.append(matcher.weight())
+            values.append(matcher.value())
+            matcher.next()
+        if docnums:
+            yield docnums, weights, tuple(values), max(weights), 0
+        return
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, weights, values = matcher._data
+        docnums = list(accumulate(deltas))
+        if weights is None or isinstance(weights, float):
+            weights = [1.0 if weights is None else weights] * len(docnums)
+        yield docnums, weights, values, matcher._maxweight, matcher._minlength
+        matcher._next_block()
+
+
+def _block_values(values: Any, size: int | None, count: int) -> Sequence[bytes]:
+    """A block's values one per posting, however the codec stored them."""
+    if values is None or size == 0:
+        return [b""] * count
+    if isinstance(values, bytes) and size:  # Values of one size, stored end to end.
+        return [values[i * size : (i + 1) * size] for i in range(count)]
+    return values
 
 
 class ParallelBuilder:
