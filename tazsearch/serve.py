@@ -52,29 +52,6 @@ def create_app(index_dir: str | Path = "index") -> FastAPI:
         status = 404 if isinstance(exc, ArticleNotFoundError) else 400
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
-    def search(
-        q: str,
-        author: list[str],
-        tag: list[str],
-        since: str | None,
-        until: str | None,
-        sort: str,
-        limit: int,
-        page: int,
-        facets: bool,
-    ) -> Any:
-        return ix.search(
-            q,
-            limit=limit,
-            page=page,
-            authors=author,
-            tags=tag,
-            since=since,
-            until=until,
-            sort=sort,
-            facets=facets,
-        )
-
     @app.get("/api/search", tags=["search"])
     def api_search(
         q: QueryText = "",
@@ -91,7 +68,18 @@ def create_app(index_dir: str | Path = "index") -> FastAPI:
 
         The answer has the shape of `tazsearch query --json`.
         """
-        return search(q, author, tag, since, until, sort, limit, page, facets).to_dict()
+        found = ix.search(
+            q,
+            limit=limit,
+            page=page,
+            authors=author,
+            tags=tag,
+            since=since,
+            until=until,
+            sort=sort,
+            facets=facets,
+        )
+        return found.to_dict()
 
     @app.get("/api/articles/{article_id}", tags=["articles"])
     def api_article(article_id: str) -> dict[str, Any]:
@@ -131,16 +119,16 @@ def create_app(index_dir: str | Path = "index") -> FastAPI:
         form = pages.SearchForm(q, author, tag, since, until, sort, page)
         if not form.is_empty():
             try:
-                results = search(
+                results = ix.search(
                     q,
-                    [author] if author else [],
-                    [tag] if tag else [],
-                    since or None,
-                    until or None,
-                    sort,
-                    pages.PER_PAGE,
-                    page,
-                    True,
+                    limit=pages.PER_PAGE,
+                    page=page,
+                    authors=[author] if author else [],
+                    tags=[tag] if tag else [],
+                    since=since or None,
+                    until=until or None,
+                    sort=sort,
+                    facets=True,
                 )
             except TazsearchError as exc:
                 return HTMLResponse(pages.search_page(form, error=str(exc)), status_code=400)
