@@ -112,13 +112,15 @@ def print_json(console: Console, data: Any) -> None:
 
 def print_report(console: Console, report: UpdateReport, total: int) -> None:
     """The closing summary of an index run; skipped files are listed with their reasons."""
-    rate = report.files / report.seconds if report.seconds else 0.0
     noun = "article" if total == 1 else "articles"
+    # A rate over less than a second says nothing.
+    took = f"{report.seconds:.2f} s" if report.seconds < 1 else f"{report.seconds:.1f} s"
+    if report.seconds >= 1:
+        took += f" ({report.files / report.seconds:,.0f} files/s)"
     console.print(
         f"[bold]{report.indexed}[/] indexed, [bold]{report.updated}[/] updated, "
         f"[bold]{report.unchanged}[/] unchanged, [bold]{report.removed}[/] removed, "
-        f"[bold]{len(report.skipped)}[/] skipped in {report.seconds:.1f} s "
-        f"({rate:,.0f} files/s); the index holds {total} {noun}.",
+        f"[bold]{len(report.skipped)}[/] skipped in {took}; the index holds {total:,} {noun}.",
         soft_wrap=True,
     )
 
