@@ -67,6 +67,13 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     )
 
 
+def cli_output(*args: str) -> str:
+    """The standard output of a CLI run that must succeed."""
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def index_of(tmp_path_factory: pytest.TempPathFactory, texts: dict[str, str]) -> Index:
     """A fresh index of fixture articles, each written to ``NAME.txt``."""
     folder = tmp_path_factory.mktemp("articles")

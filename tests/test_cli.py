@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED, fixture_article, run_cli
+from conftest import ROOT, SEED, cli_output, fixture_article, run_cli
 
 SEED_ID = "000_3fd7acc3efa38401"
 
@@ -52,9 +52,9 @@ def test_second_index_run_reports_everything_unchanged(tmp_path: Path, seed_copy
 
 
 def test_query_json_carries_every_hit_field(seed_index: Path) -> None:
-    result = run_cli("query", "Ukrainekrieg Nordkorea", "--index", str(seed_index), "--json")
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = json.loads(
+        cli_output("query", "Ukrainekrieg Nordkorea", "--index", str(seed_index), "--json")
+    )
     assert (data["total"], data["page"], data["limit"]) == (1, 1, 10)
     hit = data["hits"][0]
     assert hit["rank"] == 1
@@ -158,22 +158,19 @@ def test_ci_runs_the_readmes_test_command() -> None:
 
 
 def test_query_shows_the_suggestion_when_nothing_matches(seed_index: Path) -> None:
-    result = run_cli("query", "Nordkorae Soldten", "--index", str(seed_index))
-    assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    assert lines[:2] == [
+    output = cli_output("query", "Nordkorae Soldten", "--index", str(seed_index))
+    assert output.splitlines()[:2] == [
         "No articles match 'Nordkorae Soldten'.",
         "1 article matches the suggestion 'Nordkorea Soldaten'",
     ]
-    assert "**Nordkorea**" in result.stdout
+    assert "**Nordkorea**" in output
     data = json.loads(run_cli("query", "Nordkorae", "--json", "--index", str(seed_index)).stdout)
     assert (data["suggestion"], data["searched"], data["total"]) == ("Nordkorea", "Nordkorea", 1)
 
 
 def test_similar_command(seed_index: Path) -> None:
-    result = run_cli("similar", SEED_ID, "--index", str(seed_index))
-    assert result.returncode == 0
-    assert result.stdout.startswith(f"Articles most like {SEED_ID}: Soldaten für Russlands Krieg")
+    output = cli_output("similar", SEED_ID, "--index", str(seed_index))
+    assert output.startswith(f"Articles most like {SEED_ID}: Soldaten für Russlands Krieg")
     missing = run_cli("similar", "no-such-id", "--index", str(seed_index))
     assert missing.returncode == 1
     assert missing.stderr.startswith("error: no article with id or path 'no-such-id'")

@@ -11,7 +11,7 @@ import pytest
 from tazsearch import Index, TazsearchError, parse_file
 from tazsearch.facets import period
 
-from conftest import fixture_article, run_cli
+from conftest import cli_output, fixture_article, run_cli
 
 # (name, date, tags, authors) of synthetic fixture articles, all about "Hafen".
 ROWS = [
@@ -157,14 +157,12 @@ def test_cli_filters_facets_show_and_stats(ix: Index, corpus: Path) -> None:
 
 
 def test_show_on_the_seed(seed_index: Path) -> None:
-    result = run_cli("show", "000_3fd7acc3efa38401", "--index", str(seed_index))
-    assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    assert lines[:3] == [
+    output = cli_output("show", "000_3fd7acc3efa38401", "--index", str(seed_index))
+    assert output.splitlines()[:3] == [
         "Soldaten für Russlands Krieg",
         "Nordkorea bringt den Ukraine-Krieg nach Asien",
         "2024-10-21 · Fabian Kretschmer, Bernhard Clasen",
     ]
     for part in ["Ukraine: Erste Nordkoreaner", "[3] /Schwerpunkt-Krieg-in-der-Ukraine/!t5008150"]:
-        assert part in result.stdout
-    assert "Artikel zum Thema:" in result.stdout and "Scherbakowa" in result.stdout
+        assert part in output
+    assert "Artikel zum Thema:" in output and "Scherbakowa" in output

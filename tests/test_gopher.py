@@ -14,7 +14,7 @@ import pytest
 
 from tazsearch import Index
 
-from conftest import SEED, run_cli
+from conftest import SEED, cli_output
 
 GOPHERNICUS = shutil.which("gophernicus") or "/usr/sbin/gophernicus"
 
@@ -35,22 +35,10 @@ def _index_of(root: Path) -> Path:
 
 
 def test_gophermap_output(gopher_root: Path) -> None:
-    result = run_cli(
-        "query",
-        "Nordkorea Soldaten",
-        "--index",
-        str(_index_of(gopher_root)),
-        "--format",
-        "gophermap",
-        "--gopher-root",
-        str(gopher_root),
-        "--gopher-host",
-        "gopher.example",
-        "--gopher-port",
-        "7070",
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.split("\n")  # run_cli reads text: CRLF arrives as LF
+    where = ["--index", str(_index_of(gopher_root)), "--gopher-root", str(gopher_root)]
+    server = ["--gopher-host", "gopher.example", "--gopher-port", "7070"]
+    output = cli_output("query", "Nordkorea Soldaten", *where, "--format", "gophermap", *server)
+    lines = output.split("\n")  # run_cli reads text: CRLF arrives as LF
     assert lines[-2:] == [".", ""]
     rows = [line.split("\t") for line in lines[:-2]]
     assert all(len(row) == 4 and row[2:] == ["gopher.example", "7070"] for row in rows)
