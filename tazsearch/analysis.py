@@ -56,6 +56,11 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def fold_spelt_umlauts(text: str) -> str:
+    """ "ae", "oe" and "ue" as "a", "o" and "u", as strip_accents folds "ä", "ö" and "ü"."""
+    return text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
 def normalize_word(word: str) -> str | None:
     """The index term for one word without hyphens, or None for a stop word."""
     term = _term_cache.get(word)

@@ -9,8 +9,9 @@ only a new segment's are read after a commit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 KEY_SEPARATOR = "\x1f"
 # The key column holds "tag keys<FIELD_SEPARATOR>author keys".
@@ -27,8 +28,31 @@ class _SegmentValues:
 
 _by_segment: dict[str, _SegmentValues] = {}
 # The whole index's values, per list of segments, for the last few.
-_combined: dict[tuple[str, ...], DocValues] = {}
-_CACHED_INDEXES = 4
+_combined: dict[tuple[Any, ...], DocValues] = {}
+CACHED_INDEXES = 4
+T = TypeVar("T")
+
+
+def per_index(
+    cache: dict[tuple[Any, ...], T],
+    searcher: Any,
+    key: tuple[Any, ...],
+    compute: Callable[[list[Any]], T],
+    limit: int = CACHED_INDEXES,
+) -> T:
+    """``compute(segment readers)``, kept in ``cache`` for this list of segments and ``key``.
+
+    Segments never change once written, so a value computed from them holds
+    until a commit changes the list; the last ``limit`` values are kept.
+    """
+    readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+    segments = tuple(r.segment().segment_id() for r in readers if r.segment() is not None)
+    full_key = (segments, *key)
+    if full_key not in cache:
+        while len(cache) >= limit:
+            del cache[next(iter(cache))]
+        cache[full_key] = compute(readers)
+    return cache[full_key]
 
 
 def facet_keys(tag_keys: list[str], author_keys: list[str]) -> bytes:
@@ -70,14 +94,7 @@ class DocValues:
     @classmethod
     def of(cls, searcher: Any) -> DocValues:
         """The values of every document the searcher sees, numbered as it numbers them."""
-        leaves = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
-        segment_ids = tuple(reader.segment().segment_id() for reader in leaves)
-        combined = _combined.get(segment_ids)
-        if combined is None:
-            combined = _combined[segment_ids] = cls._read(leaves)
-            while len(_combined) > _CACHED_INDEXES:
-                del _combined[next(iter(_combined))]
-        return combined
+        return per_index(_combined, searcher, (), cls._read)
 
     @classmethod
     def _read(cls, leaves: list[Any]) -> DocValues:

@@ -12,7 +12,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from .docvalues import DocValues
+from .docvalues import DocValues, per_index
 from .errors import TazsearchError
 from .schema import exact_key
 
@@ -20,6 +20,8 @@ TOP_VALUES = 10
 _PERIOD_RE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 # Exact-value fields of the index, and the stored lists they come from.
 FACET_FIELDS = {"tags": ("tag_key", "tags"), "authors": ("author_key", "authors")}
+_names: dict[tuple[Any, ...], str] = {}
+NAMES_KEPT = 10_000
 
 
 class FilterError(TazsearchError):
@@ -116,10 +118,17 @@ def date_counts(
 
 
 def _display_name(searcher: Searcher, facet: str, key: str) -> str:
-    """The value as written in an article ("Annalena Baerbock"), for its folded key."""
-    keyfield, storedfield = FACET_FIELDS[facet]
-    stored = searcher.document(**{keyfield: key}) or {}
-    return next((v for v in stored.get(storedfield, ()) if exact_key(v) == key), key)
+    """The value as written in an article ("Annalena Baerbock"), for its folded key.
+
+    Looking it up loads a whole stored article, so names are kept per index.
+    """
+
+    def look_up(readers: list[Any]) -> str:
+        keyfield, storedfield = FACET_FIELDS[facet]
+        stored = searcher.document(**{keyfield: key}) or {}
+        return next((v for v in stored.get(storedfield, ()) if exact_key(v) == key), key)
+
+    return per_index(_names, searcher, (facet, key), look_up, limit=NAMES_KEPT)
 
 
 def count_facets(

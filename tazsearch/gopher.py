@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from .results import Hit, SearchResults, Span
+from .results import Hit, SearchResults, marked
 
 INFO_WIDTH = 67  # gophernicus's default page width
 CRLF = "\r\n"
@@ -20,15 +20,6 @@ CRLF = "\r\n"
 def _field(text: str) -> str:
     """Text fit for one field of a menu line: no tabs or line breaks."""
     return " ".join(text.replace("\t", " ").split())
-
-
-def _marked(text: str, spans: list[Span]) -> str:
-    """``text`` with its highlighted words between asterisks, gopher having no styles."""
-    pieces, last = [], 0
-    for start, end in spans:
-        pieces += [text[last:start], "*", text[start:end], "*"]
-        last = end
-    return "".join([*pieces, text[last:]])
 
 
 def selector_for(path: str, root: Path | None) -> str:
@@ -65,7 +56,7 @@ def _hit(menu: Menu, hit: Hit, root: Path | None) -> None:
     facts = [hit.date.isoformat() if hit.date else "", ", ".join(hit.authors)]
     menu.info(" · ".join(f for f in facts if f))
     for snippet in hit.snippets:
-        menu.info(_marked(snippet.text, snippet.highlights))
+        menu.info(marked(snippet.text, snippet.highlights, "*", "*"))
 
 
 def gophermap(results: SearchResults, *, host: str, port: int, root: Path | None = None) -> str:

@@ -287,12 +287,8 @@ class Index:
             if not os.path.exists(root):
                 raise TazsearchError(f"no such file or directory: {root}")
         own_folder = self.path.resolve()  # as in `tazsearch index .` beside index/
-        files = {
-            storable_path(str(f.absolute())): str(f.absolute())
-            for root in roots
-            for f in iter_files(Path(root))
-            if f.absolute().parent != own_folder
-        }
+        found = (f.absolute() for root in roots for f in iter_files(Path(root)))
+        files = {storable_path(str(f)): str(f) for f in found if f.parent != own_folder}
         known = self._file_states([storable_path(root) for root in roots])
         todo = [(path, known.pop(path, None)) for path in files]
         todo = [(path, old) for path, old in todo if not _same_file(files[path], old)]

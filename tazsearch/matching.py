@@ -15,6 +15,7 @@ back to Whoosh's matcher.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length
 
+from .docvalues import per_index
 from .ranking import K1, B, idf
 from .writing import read_blocks
 
@@ -31,9 +33,8 @@ Ranked = list[tuple[int, float]]
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
 _decode_positions = Positions().decode_positions
 # Length normalisation of each document, K1 * (1 - B + B * length / average),
-# per list of segments, field and average length, for the last few.
+# per list of segments, field and average length.
 _norms: dict[tuple[Any, ...], list[float]] = {}
-_CACHED_NORMS = 4
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class _Block:
 
     docnums: list[int]
     weights: list[float]
-    values: tuple[bytes, ...] | None
+    values: Sequence[bytes]
     best: float
 
 
@@ -56,17 +57,14 @@ def _segment_lengths(reader: Any, fieldname: str) -> list[int]:
 
 
 def _index_norms(searcher: Any, fieldname: str, average: float) -> list[float]:
-    leaves = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
-    key = (tuple(r.segment().segment_id() for r in leaves), fieldname, average)
-    norms = _norms.get(key)
-    if norms is None:
-        norms = []
-        for reader in leaves:
-            norms += [K1 * ((1 - B) + B * n / average) for n in _segment_lengths(reader, fieldname)]
-        while len(_norms) >= _CACHED_NORMS:
-            del _norms[next(iter(_norms))]
-        _norms[key] = norms
-    return norms
+    def compute(readers: list[Any]) -> list[float]:
+        return [
+            K1 * ((1 - B) + B * n / average)
+            for reader in readers
+            for n in _segment_lengths(reader, fieldname)
+        ]
+
+    return per_index(_norms, searcher, (fieldname, average), compute)
 
 
 class Evaluation:
@@ -77,6 +75,12 @@ class Evaluation:
         self.searcher = searcher
         self._blocks: dict[tuple[str, bytes], list[_Block]] = {}
         self._docs: dict[tuple[str, bytes], set[int]] = {}
+        self._factors: dict[tuple[str, bytes], float] = {}
+        # The ranking tiers of a query share their parts: each part's match
+        # set, and each phrase's matches, are worked out once.
+        self._matches: dict[wq.Query, set[int]] = {}
+        self._phrases: dict[wq.Query, Scores] = {}
+        self._deleted: dict[int, frozenset[int]] = {}
 
     # Terms
 
@@ -87,8 +91,20 @@ class Evaluation:
         return q.fieldname, text
 
     def _factor(self, fieldname: str, text: bytes) -> float:
-        parent = self.searcher.get_parent()
-        return idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text)) * (K1 + 1)
+        """The term's IDF times K1 + 1: the part of its BM25 that all documents share."""
+        key = (fieldname, text)
+        if key not in self._factors:
+            parent = self.searcher.get_parent()
+            frequency = parent.doc_frequency(fieldname, text)
+            self._factors[key] = idf(parent.doc_count_all(), frequency) * (K1 + 1)
+        return self._factors[key]
+
+    def _deleted_in(self, reader: Any) -> frozenset[int]:
+        key = id(reader)
+        if key not in self._deleted:
+            deleted = reader._perdoc.deleted_docs() if reader.has_deletions() else ()
+            self._deleted[key] = frozenset(deleted)
+        return self._deleted[key]
 
     def blocks(self, fieldname: str, text: bytes) -> list[_Block]:
         """The term's posting blocks in every segment."""
@@ -104,7 +120,7 @@ class Evaluation:
             reader = leaf.reader()
             if (fieldname, text) not in reader:
                 continue
-            deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else ()
+            deleted = self._deleted_in(reader)
             for docnums, weights, values, max_weight, min_length in read_blocks(
                 reader.postings(fieldname, text)
             ):
@@ -112,7 +128,7 @@ class Evaluation:
                     kept = [i for i, d in enumerate(docnums) if d not in deleted]
                     docnums = [docnums[i] for i in kept]
                     weights = [weights[i] for i in kept]
-                    values = tuple(values[i] for i in kept) if values else values
+                    values = [values[i] for i in kept]
                 if offset:
                     docnums = [d + offset for d in docnums]
                 best = 1.0
@@ -158,9 +174,14 @@ class Evaluation:
     # Queries
 
     def docs(self, q: wq.Query) -> set[int]:
-        """Every document ``q`` matches."""
+        """Every document ``q`` matches, as a set of the caller's own."""
         if isinstance(q, wq.Term):
             return set(self.term_docs(*self._term(q)))
+        if q not in self._matches:
+            self._matches[q] = self._match(q)
+        return set(self._matches[q])
+
+    def _match(self, q: wq.Query) -> set[int]:
         if isinstance(q, wq.Every) and not q.fieldname:
             return set(self.searcher.reader().all_doc_ids())
         if isinstance(q, wq.Or):
@@ -186,7 +207,7 @@ class Evaluation:
         if isinstance(q, wq.Not):
             return self.docs(wq.Every()) - self.docs(q.query)
         if self._simple_phrase(q):
-            return set(self._phrase_scores(q, None))
+            return set(self._phrase_matches(q))
         return set(q.docs(self.searcher))
 
     def scores(self, q: wq.Query, within: set[int] | None = None) -> Scores:
@@ -221,7 +242,10 @@ class Evaluation:
                 kept.pop(d, None)
             return _boosted(kept, q.boost)
         if self._simple_phrase(q):
-            return self._phrase_scores(q, within)
+            matches = self._phrase_matches(q)
+            if within is not None:
+                return {d: s for d, s in matches.items() if d in within}
+            return dict(matches)
         return self._whoosh_scores(q, within)
 
     def top(self, q: wq.Query, docs: set[int], count: int) -> Ranked:
@@ -271,16 +295,20 @@ class Evaluation:
             and self.searcher.schema[q.fieldname].scorable
         )
 
-    def _phrase_scores(self, q: wq.Phrase, within: set[int] | None) -> Scores:
+    def _phrase_matches(self, q: wq.Phrase) -> Scores:
         """Documents with the words at consecutive positions, scored as Whoosh's
-        phrase matcher scores them: the sum of the words' scores."""
+        phrase matcher scores them: the sum of the words' scores. Worked out
+        once per query, as checking positions is the costly part."""
+        if q not in self._phrases:
+            self._phrases[q] = self._match_phrase(q)
+        return self._phrases[q]
+
+    def _match_phrase(self, q: wq.Phrase) -> Scores:
         terms = [wq.Term(q.fieldname, word) for word in q.words]
         keys = [self._term(t) for t in terms]
         if any(key not in self.searcher.reader() for key in keys):
             return {}
         candidates = set.intersection(*(self.term_docs(*key) for key in keys))
-        if within is not None:
-            candidates &= within
         postings = [self._values(key, candidates) for key in keys]
         found = []
         for d in candidates:
@@ -299,8 +327,8 @@ class Evaluation:
         """The encoded positions of a term in each of ``docs``."""
         found = {}
         for block in self.blocks(*key):
-            values = block.values or ()
-            found.update((d, v) for d, v in zip(block.docnums, values, strict=True) if d in docs)
+            pairs = zip(block.docnums, block.values, strict=True)
+            found.update((d, v) for d, v in pairs if d in docs)
         return found
 
     def _whoosh_scores(self, q: wq.Query, within: set[int] | None) -> Scores:

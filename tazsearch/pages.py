@@ -8,7 +8,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from .parse import Article
-from .results import Hit, SearchResults, Span
+from .results import Hit, SearchResults, Span, marked
 
 PER_PAGE = 10
 STYLE = """
@@ -47,11 +47,7 @@ class SearchForm:
 
 
 def _marked(text: str, spans: list[Span]) -> str:
-    pieces, last = [], 0
-    for start, end in spans:
-        pieces += [escape(text[last:start]), "<mark>", escape(text[start:end]), "</mark>"]
-        last = end
-    return "".join([*pieces, escape(text[last:])])
+    return marked(text, spans, "<mark>", "</mark>", escape)
 
 
 def _layout(title: str, body: str) -> str:

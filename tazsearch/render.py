@@ -16,7 +16,7 @@ from rich.text import Text
 from .facets import Facets
 from .index import UpdateReport
 from .parse import Article
-from .results import Hit, SearchResults, Span
+from .results import Hit, SearchResults, Span, marked
 from .stats import IndexStats
 
 Highlighter = Callable[[str], list[Span]]
@@ -41,12 +41,7 @@ def highlighted(text: str, spans: list[Span], *, colour: bool) -> Text:
         for start, end in spans:
             result.stylize(HIGHLIGHT_STYLE, start, end)
         return result
-    pieces, last = [], 0
-    for start, end in spans:
-        pieces += [text[last:start], PLAIN_MARK, text[start:end], PLAIN_MARK]
-        last = end
-    pieces.append(text[last:])
-    return Text("".join(pieces))
+    return Text(marked(text, spans, PLAIN_MARK, PLAIN_MARK))
 
 
 INDENT = 4

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +11,18 @@ if TYPE_CHECKING:
     from .facets import Facets
 
 Span = tuple[int, int]
+
+
+def marked(
+    text: str, spans: list[Span], before: str, after: str, escape: Callable[[str], str] = str
+) -> str:
+    """``text`` with each span between ``before`` and ``after``; ``escape`` applies
+    to the text itself (html.escape for a web page)."""
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [escape(text[last:start]), before, escape(text[start:end]), after]
+        last = end
+    return "".join([*pieces, escape(text[last:])])
 
 
 @dataclass(frozen=True)

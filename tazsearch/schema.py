@@ -26,7 +26,7 @@ from typing import Any
 
 from whoosh import columns, fields
 
-from .analysis import GermanAnalyzer, index_positions, strip_accents
+from .analysis import GermanAnalyzer, fold_spelt_umlauts, index_positions, strip_accents
 from .docvalues import facet_keys
 from .parse import Article, Block, Link, Related
 
@@ -138,7 +138,7 @@ def build_schema() -> fields.Schema:
 
 def exact_key(value: str) -> str:
     """The exact-match form of a tag or author: case and umlaut spelling folded."""
-    folded = strip_accents(value.lower().replace("ae", "a").replace("oe", "o").replace("ue", "u"))
+    folded = strip_accents(fold_spelt_umlauts(value.lower()))
     return " ".join(folded.replace(",", " ").split())
 
 

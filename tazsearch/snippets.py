@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .analysis import analyze, strip_accents
+from .analysis import analyze, fold_spelt_umlauts, strip_accents
 from .results import Snippet, Span
 from .schema import HEADING_MARK
 
@@ -47,7 +47,7 @@ def may_match(text: str, wanted: set[str]) -> bool:
     folded = text.translate(_FOLD)
     if not folded.isascii():  # Letters beyond Latin: fold them the slow way.
         folded = strip_accents(folded.lower())
-    refolded = folded.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    refolded = fold_spelt_umlauts(folded)
     return any(t in folded or t in refolded or t[:1].isdigit() for t in wanted)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from whoosh.searching import Searcher
 
+from .docvalues import DocValues
 from .facets import count_facets
 from .matching import all_docs
 
@@ -45,8 +46,10 @@ def directory_size(directory: Path) -> int:
 
 def collect_stats(searcher: Searcher, directory: Path, updated: float | None) -> IndexStats:
     facets = count_facets(searcher, all_docs(searcher), date_unit="year")
-    dates = searcher.reader().column_reader("date")
-    known = [d for d in (dates[n] for n in searcher.reader().all_doc_ids()) if d and d.year > 1]
+    raw_dates = DocValues.of(searcher).dates
+    distinct = {raw_dates[n] for n in searcher.reader().all_doc_ids()}
+    as_date = searcher.schema["date"].from_column_value
+    known = [d for d in map(as_date, distinct) if d and d.year > 1]
     return IndexStats(
         articles=searcher.doc_count(),
         first_date=min(known).date() if known else None,

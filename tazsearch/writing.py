@@ -197,9 +197,7 @@ class SegmentBuilder:
         for name, text in reader.all_terms():
             terms = self._postings.setdefault(name, {})
             postings = terms.get(text) or _Postings()
-            size = schema[name].format.fixed_value_size()
             for docnums, weights, values, _, _ in read_blocks(reader.postings(name, text)):
-                values = _block_values(values, size, len(docnums))
                 for d, w, v in zip(docnums, weights, values, strict=True):
                     if d in docmap:
                         postings.add(docmap[d], w, v)
@@ -317,6 +315,7 @@ def _mini_weights(weights: array) -> Any:
 def read_blocks(matcher: Any) -> Iterator[tuple[Any, ...]]:
     """(docnums, weights, values, max weight, min length) of each posting block of a
     term in one segment, numbered within the segment, deleted documents included.
+    Values come one per posting, empty where the field's format has none.
 
     Reads the W3 blocks directly, a block at a time; other matchers (postings
     written by Whoosh's older codecs) one posting at a time.
@@ -328,7 +327,7 @@ def read_blocks(matcher: Any) -> Iterator[tuple[Any, ...]]:
         while matcher.is_active():
             docnums.append(matcher.id())
             weights.append(matcher.weight())
-            values.append(matcher.value())
+            values.append(matcher.value() or b"")
             matcher.next()
         if docnums:
             yield docnums, weights, tuple(values), max(weights), 0
@@ -340,6 +339,7 @@ def read_blocks(matcher: Any) -> Iterator[tuple[Any, ...]]:
         docnums = list(accumulate(deltas))
         if weights is None or isinstance(weights, float):
             weights = [1.0 if weights is None else weights] * len(docnums)
+        values = _block_values(values, matcher._fixedsize, len(docnums))
         yield docnums, weights, values, matcher._maxweight, matcher._minlength
         matcher._next_block()
 
