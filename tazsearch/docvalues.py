@@ -2,7 +2,8 @@
 
 Whoosh sorts and groups by stepping through every match with its matcher
 and column readers. Reading the date and facet-key columns of a segment once
-into lists makes sorting and counting a pass over a set of document numbers.
+into arrays makes sorting and counting a few array operations over a mask
+of the matching documents.
 Segments never change once written, so their lists are kept per segment and
 only a new segment's are read after a commit.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+import numpy as np
 
 KEY_SEPARATOR = "\x1f"
 # The key column holds "tag keys<FIELD_SEPARATOR>author keys".
@@ -84,12 +87,37 @@ def _segment_values(reader: Any) -> _SegmentValues:
 
 
 @dataclass(frozen=True)
-class DocValues:
-    """Dates (as the date column's sortable numbers), tag keys and author keys by docnum."""
+class KeyColumn:
+    """The keys (tags or authors) of every document, as arrays for counting.
 
-    dates: list[int]
-    tags: list[tuple[str, ...]]
-    authors: list[tuple[str, ...]]
+    Each (document, key) pair is one entry: ``owners`` holds the document,
+    ``codes`` the key's number in ``names``.
+    """
+
+    names: list[str]
+    codes: np.ndarray
+    owners: np.ndarray
+
+    @classmethod
+    def of(cls, per_doc: list[tuple[str, ...]]) -> KeyColumn:
+        numbers: dict[str, int] = {}
+        codes = [numbers.setdefault(key, len(numbers)) for keys in per_doc for key in keys]
+        owners = np.repeat(np.arange(len(per_doc)), [len(keys) for keys in per_doc])
+        return cls(list(numbers), np.array(codes, dtype=np.int64), owners)
+
+    def counts(self, docs: np.ndarray) -> np.ndarray:
+        """How many of the documents in the mask ``docs`` hold each key, by code."""
+        return np.bincount(self.codes[docs[self.owners]], minlength=len(self.names))
+
+
+@dataclass(frozen=True)
+class DocValues:
+    """Dates (as the date column's sortable numbers), tag keys and author keys, by
+    document number, as arrays."""
+
+    dates: np.ndarray
+    tags: KeyColumn
+    authors: KeyColumn
 
     @classmethod
     def of(cls, searcher: Any) -> DocValues:
@@ -106,4 +134,4 @@ class DocValues:
             dates += values.dates
             tags += values.tags
             authors += values.authors
-        return cls(dates, tags, authors)
+        return cls(np.array(dates, dtype=np.int64), KeyColumn.of(tags), KeyColumn.of(authors))

@@ -2,85 +2,137 @@
 
 Whoosh finds matches by stepping its matcher tree one document at a time,
 which took most of the time of a search for common words, and more again to
-count them. Here each word's postings are read once per query, block by
-block; AND, OR and NOT are set operations on their documents, and scores are
-summed over the matching children as Whoosh's matchers sum them (times each
-query's boost), so the ranking is Whoosh's own. Only documents that can
-still rank are scored: a one-word query visits its blocks best first and
-stops when no block left can beat the hits it has. Phrases are matched from
-the postings' positions. Other queries (field ranges, prefixes, dates) fall
-back to Whoosh's matcher.
+count them. Here each word's postings are read once per query, a block at a
+time, into arrays numbered index-wide. A query's matches are a mask with one
+flag per document, and its scores an array with one score per document, zero
+where it does not match: AND, OR and NOT are operations on masks, and scores
+are summed over the matching children as Whoosh's matchers sum them (times
+each query's boost), so the ranking is Whoosh's own, but every step runs in
+numpy rather than once per posting in Python. Phrases are matched from the
+postings' positions. Other queries (field ranges, prefixes, dates) fall back
+to Whoosh's matcher.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from pickle import loads
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length
 
 from .docvalues import per_index
 from .ranking import K1, B, idf
 from .writing import read_blocks
 
-Scores = dict[int, float]
+Mask = np.ndarray
+"""One flag per document of the searcher, set for the documents matched."""
 Ranked = list[tuple[int, float]]
-_BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
-_decode_positions = Positions().decode_positions
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 # Length normalisation of each document, K1 * (1 - B + B * length / average),
 # per list of segments, field and average length.
-_norms: dict[tuple[Any, ...], list[float]] = {}
+_norms: dict[tuple[Any, ...], np.ndarray] = {}
 
 
 @dataclass(frozen=True)
-class _Block:
-    """One posting block of a term: documents (numbered index-wide, none deleted)
-    with their weights and encoded positions, and the block's best possible score."""
+class TermPostings:
+    """One term's postings in every segment: live documents only, numbered
+    index-wide, in ascending order, with their weights and where their values are."""
 
-    docnums: list[int]
-    weights: list[float]
-    values: Sequence[bytes]
-    best: float
+    docs: np.ndarray
+    weights: np.ndarray
+    blocks: list[Sequence[bytes]]  # each posting block's values
+    block_of: np.ndarray  # the block of each posting
+    place: np.ndarray  # the posting's place in its block
+
+    def values(self, docs: np.ndarray) -> list[bytes]:
+        """The encoded values of the term in ``docs``, each of which holds it."""
+        at = np.searchsorted(self.docs, docs)
+        pairs = zip(self.block_of[at].tolist(), self.place[at].tolist(), strict=True)
+        return [self.blocks[b][i] for b, i in pairs]
 
 
-def _segment_lengths(reader: Any, fieldname: str) -> list[int]:
+_NOTHING = np.zeros(0, dtype=np.int64)
+_NO_POSTINGS = TermPostings(_NOTHING, np.zeros(0), [], _NOTHING, _NOTHING)
+
+
+def _segment_lengths(reader: Any, fieldname: str) -> np.ndarray:
     perdoc = reader._perdoc  # The lengths column has no field in the schema.
     name = f"_{fieldname}_len"
     if not perdoc.has_column(name):
-        return [0] * reader.doc_count_all()
-    return [_BYTE_LENGTHS[b] for b in perdoc.column_reader(name, LENGTHS_COLUMN)]
+        return np.zeros(reader.doc_count_all())
+    column = perdoc.column_reader(name, LENGTHS_COLUMN)
+    return _BYTE_LENGTHS[np.fromiter(column, np.uint8, reader.doc_count_all())]
 
 
-def _index_norms(searcher: Any, fieldname: str, average: float) -> list[float]:
-    def compute(readers: list[Any]) -> list[float]:
-        return [
-            K1 * ((1 - B) + B * n / average)
-            for reader in readers
-            for n in _segment_lengths(reader, fieldname)
-        ]
+def _index_norms(searcher: Any, fieldname: str, average: float) -> np.ndarray:
+    def compute(readers: list[Any]) -> np.ndarray:
+        lengths = [_segment_lengths(reader, fieldname) for reader in readers]
+        return K1 * ((1 - B) + B * np.concatenate([np.zeros(0), *lengths]) / average)
 
     return per_index(_norms, searcher, (fieldname, average), compute)
 
 
+_PICKLED_LIST = b"\x80\x02]"  # how a list pickled with protocol 2 starts
+
+
+def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of many postings (in Whoosh's Positions format: a count,
+    then the pickled list of gaps between positions): how many each has, and
+    all of them in a row.
+
+    The lists of gaps are unpickled together, as the items of one list, which
+    takes one call instead of one per posting.
+    """
+    if not values:
+        return _NOTHING, _NOTHING
+    if all(v.startswith(_PICKLED_LIST, 4) for v in values):
+        bodies = [v[6:-1] if v.endswith(b".") else v[6:] for v in values]
+        gap_lists = loads(_PICKLED_LIST + b"a".join(bodies) + b"a.")
+    else:  # Pickled otherwise: one at a time.
+        gap_lists = [loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
+    counts = np.fromiter(map(len, gap_lists), np.int64, len(gap_lists))
+    gaps = np.fromiter(chain.from_iterable(gap_lists), np.int64, int(counts.sum()))
+    return counts, _cumsum_per_block(gaps, _starts(counts))
+
+
 class Evaluation:
     """One query's look at the index: each term's postings read once, shared by the
-    query's ranking tiers, its match sets, scores and phrases."""
+    query's ranking tiers, its match masks, scores and phrases.
+
+    The masks and scores it returns are its own, kept for the query's other
+    parts: callers copy them before changing them.
+    """
 
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
-        self._blocks: dict[tuple[str, bytes], list[_Block]] = {}
-        self._docs: dict[tuple[str, bytes], set[int]] = {}
-        self._factors: dict[tuple[str, bytes], float] = {}
-        # The ranking tiers of a query share their parts: each part's match
-        # set, and each phrase's matches, are worked out once.
-        self._matches: dict[wq.Query, set[int]] = {}
-        self._phrases: dict[wq.Query, Scores] = {}
-        self._deleted: dict[int, frozenset[int]] = {}
+        self.size = searcher.doc_count_all()
+        self._postings: dict[tuple[str, bytes], TermPostings] = {}
+        self._masks: dict[wq.Query, Mask] = {}
+        self._scores: dict[wq.Query, np.ndarray] = {}
+        self._live: Mask | None = None
+
+    def live(self) -> Mask:
+        """Every document not deleted."""
+        if self._live is None:
+            live = np.ones(self.size, dtype=bool)
+            for leaf, offset in self.searcher.leaf_searchers():
+                reader = leaf.reader()
+                if reader.has_deletions():
+                    deleted = np.fromiter(reader._perdoc.deleted_docs(), np.int64)
+                    live[deleted + offset] = False
+            self._live = live
+        return self._live
+
+    def mask_of(self, docs: Sequence[int] | np.ndarray) -> Mask:
+        mask = np.zeros(self.size, dtype=bool)
+        mask[np.asarray(docs, dtype=np.int64)] = True
+        return mask
 
     # Terms
 
@@ -90,198 +142,136 @@ class Evaluation:
             text = self.searcher.schema[q.fieldname].to_bytes(text)
         return q.fieldname, text
 
-    def _factor(self, fieldname: str, text: bytes) -> float:
-        """The term's IDF times K1 + 1: the part of its BM25 that all documents share."""
+    def postings(self, fieldname: str, text: bytes) -> TermPostings:
+        """The term's postings in every segment."""
         key = (fieldname, text)
-        if key not in self._factors:
-            parent = self.searcher.get_parent()
-            frequency = parent.doc_frequency(fieldname, text)
-            self._factors[key] = idf(parent.doc_count_all(), frequency) * (K1 + 1)
-        return self._factors[key]
+        if key not in self._postings:
+            self._postings[key] = self._read_postings(fieldname, text)
+        return self._postings[key]
 
-    def _deleted_in(self, reader: Any) -> frozenset[int]:
-        key = id(reader)
-        if key not in self._deleted:
-            deleted = reader._perdoc.deleted_docs() if reader.has_deletions() else ()
-            self._deleted[key] = frozenset(deleted)
-        return self._deleted[key]
-
-    def blocks(self, fieldname: str, text: bytes) -> list[_Block]:
-        """The term's posting blocks in every segment."""
-        key = (fieldname, text)
-        if key in self._blocks:
-            return self._blocks[key]
-        scorable = self.searcher.schema[fieldname].scorable
-        if scorable:
-            factor = self._factor(fieldname, text)
-            average = self.searcher.get_parent().avg_field_length(fieldname) or 1
-        found = []
+    def _read_postings(self, fieldname: str, text: bytes) -> TermPostings:
+        gaps, weights, blocks, starts = [], [], [], []
         for leaf, offset in self.searcher.leaf_searchers():
             reader = leaf.reader()
             if (fieldname, text) not in reader:
                 continue
-            deleted = self._deleted_in(reader)
-            for docnums, weights, values, max_weight, min_length in read_blocks(
+            for block_gaps, block_weights, values, _, _ in read_blocks(
                 reader.postings(fieldname, text)
             ):
-                if deleted:
-                    kept = [i for i, d in enumerate(docnums) if d not in deleted]
-                    docnums = [docnums[i] for i in kept]
-                    weights = [weights[i] for i in kept]
-                    values = [values[i] for i in kept]
-                if offset:
-                    docnums = [d + offset for d in docnums]
-                best = 1.0
-                if scorable:
-                    norm = K1 * ((1 - B) + B * min_length / average)
-                    best = factor * max_weight / (max_weight + norm)
-                found.append(_Block(docnums, weights, values, best))
-        self._blocks[key] = found
-        return found
-
-    def term_docs(self, fieldname: str, text: bytes) -> set[int]:
-        key = (fieldname, text)
-        if key not in self._docs:
-            docs: set[int] = set()
-            for block in self.blocks(fieldname, text):
-                docs.update(block.docnums)
-            self._docs[key] = docs
-        return self._docs[key]
-
-    def term_scores(self, fieldname: str, text: bytes, within: set[int] | None) -> Scores:
-        """BM25 of the term in each document holding it (in ``within``, if given)."""
-        blocks = self.blocks(fieldname, text)
+                first = np.asarray(block_gaps, dtype=np.int64)
+                starts.append(offset)
+                gaps.append(first)
+                weights.append(np.asarray(block_weights, dtype=np.float64))
+                blocks.append(values)
         if not blocks:
-            return {}
-        if not self.searcher.schema[fieldname].scorable:
-            docs = self.term_docs(fieldname, text)
-            return dict.fromkeys(docs & within if within is not None else docs, 1.0)
-        factor = self._factor(fieldname, text)
-        norms = self._norms(fieldname)
-        scores: Scores = {}
-        for block in blocks:
-            pairs = zip(block.docnums, block.weights, strict=True)
-            if within is not None:
-                pairs = ((d, w) for d, w in pairs if d in within)  # type: ignore[assignment]
-            # A comprehension and dict.update run this loop mostly in C.
-            scores.update([(d, factor * w / (w + norms[d])) for d, w in pairs])
-        return scores
+            return _NO_POSTINGS
+        sizes = np.array([len(g) for g in gaps])
+        # Each block's gaps count from its segment's first document: a cumulative
+        # sum per block, then the segment's offset.
+        docs = np.concatenate(gaps)
+        block_of = np.repeat(np.arange(len(blocks)), sizes)
+        block_start = _starts(sizes)
+        place = np.arange(len(docs)) - block_start[block_of]
+        docs = _cumsum_per_block(docs, block_start) + np.asarray(starts)[block_of]
+        weights_all = np.concatenate(weights)
+        kept = self.live()[docs]
+        if not kept.all():
+            docs, weights_all, block_of, place = (
+                a[kept] for a in (docs, weights_all, block_of, place)
+            )
+        return TermPostings(docs, weights_all, blocks, block_of, place)
 
-    def _norms(self, fieldname: str) -> list[float]:
+    def _term_scores(self, fieldname: str, text: bytes) -> np.ndarray:
+        """BM25 of the term in each document; zero where the term is not."""
+        postings = self.postings(fieldname, text)
+        scores = np.zeros(self.size)
+        if not len(postings.docs):
+            return scores
+        if not self.searcher.schema[fieldname].scorable:
+            scores[postings.docs] = 1.0
+            return scores
         parent = self.searcher.get_parent()
-        return _index_norms(self.searcher, fieldname, parent.avg_field_length(fieldname) or 1)
+        factor = idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text)) * (K1 + 1)
+        average = parent.avg_field_length(fieldname) or 1
+        norms = _index_norms(self.searcher, fieldname, average)[postings.docs]
+        weights = postings.weights
+        scores[postings.docs] = factor * weights / (weights + norms)
+        return scores
 
     # Queries
 
-    def docs(self, q: wq.Query) -> set[int]:
-        """Every document ``q`` matches, as a set of the caller's own."""
-        if isinstance(q, wq.Term):
-            return set(self.term_docs(*self._term(q)))
-        if q not in self._matches:
-            self._matches[q] = self._match(q)
-        return set(self._matches[q])
+    def docs(self, q: wq.Query) -> Mask:
+        """Every document ``q`` matches."""
+        if q not in self._masks:
+            self._masks[q] = self._match(q)
+        return self._masks[q]
 
-    def _match(self, q: wq.Query) -> set[int]:
+    def _match(self, q: wq.Query) -> Mask:
+        if isinstance(q, wq.Term):
+            return self.mask_of(self.postings(*self._term(q)).docs)
         if isinstance(q, wq.Every) and not q.fieldname:
-            return set(self.searcher.reader().all_doc_ids())
+            return self.live().copy()
         if isinstance(q, wq.Or):
-            found: set[int] = set()
+            found = np.zeros(self.size, dtype=bool)
             for child in q.subqueries:
                 found |= self.docs(child)
             return found
         if isinstance(q, wq.And):
             wanted = [c for c in q.subqueries if not isinstance(c, wq.Not)]
             unwanted = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
-            if not wanted:
-                return self.docs(wq.Every()) - self.docs(wq.Or(unwanted))
-            found = self.docs(wanted[0])
-            for child in wanted[1:]:
-                if not found:
-                    break
+            found = self.live().copy()
+            for child in wanted:
                 found &= self.docs(child)
             for child in unwanted:
-                found -= self.docs(child)
+                found &= ~self.docs(child)
             return found
         if isinstance(q, wq.AndNot):
-            return self.docs(q.a) - self.docs(q.b)
+            return self.docs(q.a) & ~self.docs(q.b)
         if isinstance(q, wq.Not):
-            return self.docs(wq.Every()) - self.docs(q.query)
+            return self.live() & ~self.docs(q.query)
         if self._simple_phrase(q):
-            return set(self._phrase_matches(q))
-        return set(q.docs(self.searcher))
+            return self._phrase_matches(q)
+        return self.mask_of(list(q.docs(self.searcher))) & self.live()
 
-    def scores(self, q: wq.Query, within: set[int] | None = None) -> Scores:
-        """Every document ``q`` matches (in ``within``, if given), with its score."""
+    def scores(self, q: wq.Query) -> np.ndarray:
+        """The score of every document ``q`` matches; zero for the others."""
+        if q not in self._scores:
+            self._scores[q] = self._score(q)
+        return self._scores[q]
+
+    def _score(self, q: wq.Query) -> np.ndarray:
         if isinstance(q, wq.Term):
-            return _boosted(self.term_scores(*self._term(q), within), q.boost)
-        if isinstance(q, wq.Or):
-            parts = sorted((self.scores(c, within) for c in q.subqueries), key=len)
-            if not parts:
-                return {}
-            combined = dict(parts[-1])  # The largest, copied; the others are added to it.
-            for part in parts[:-1]:
-                for d, s in part.items():
-                    combined[d] = combined.get(d, 0.0) + s
-            return _boosted(combined, q.boost)
-        if isinstance(q, wq.And):
+            found = self._term_scores(*self._term(q))
+        elif isinstance(q, wq.Or):
+            found = np.zeros(self.size)
+            for child in q.subqueries:
+                found += self.scores(child)
+        elif isinstance(q, wq.And) and any(not isinstance(c, wq.Not) for c in q.subqueries):
             wanted = [c for c in q.subqueries if not isinstance(c, wq.Not)]
-            unwanted = len(q.subqueries) - len(wanted)
-            if not wanted:
-                return self._whoosh_scores(q, within)
-            matches = self.docs(q)
-            if within is not None:
-                matches &= within
-            combined = dict.fromkeys(matches, float(unwanted))  # Whoosh scores a NOT as 1.
+            found = np.full(self.size, float(len(q.subqueries) - len(wanted)))  # NOT scores 1
             for child in wanted:
-                for d, s in self.scores(child, matches).items():
-                    combined[d] += s
-            return _boosted(combined, q.boost)
-        if isinstance(q, wq.AndNot):
-            kept = self.scores(q.a, within)
-            for d in self.docs(q.b):
-                kept.pop(d, None)
-            return _boosted(kept, q.boost)
-        if self._simple_phrase(q):
-            matches = self._phrase_matches(q)
-            if within is not None:
-                return {d: s for d, s in matches.items() if d in within}
-            return dict(matches)
-        return self._whoosh_scores(q, within)
+                found += self.scores(child)
+            found[~self.docs(q)] = 0.0
+        elif isinstance(q, wq.AndNot):
+            found = np.where(self.docs(q.b), 0.0, self.scores(q.a))
+        elif self._simple_phrase(q):
+            found = self._phrase_scores(q)
+        else:
+            return self._whoosh_scores(q)
+        return found if q.boost == 1.0 else found * q.boost
 
-    def top(self, q: wq.Query, docs: set[int], count: int) -> Ranked:
+    def top(self, q: wq.Query, docs: Mask, count: int) -> Ranked:
         """The ``count`` best of ``docs`` (all matches of ``q``), best first; among
         equal scores the earlier document, as Whoosh orders them."""
-        if isinstance(q, wq.Term):
-            return self._top_of_term(q, docs, count)
-        scores = self.scores(q, docs)
-        best = heapq.nlargest(count, scores.items(), key=lambda item: (item[1], -item[0]))
-        return best
-
-    def _top_of_term(self, q: wq.Term, docs: set[int], count: int) -> Ranked:
-        """Top documents of one term, visiting its blocks best first.
-
-        A block whose best possible score is below the count-th best found so
-        far cannot add a hit, nor can any block after it.
-        """
-        fieldname, text = self._term(q)
-        if not docs:
-            return []
-        if not self.searcher.schema[fieldname].scorable:
-            return [(d, q.boost) for d in sorted(docs)[:count]]
-        factor = self._factor(fieldname, text) * q.boost
-        norms = self._norms(fieldname)
-        heap: list[tuple[float, int]] = []  # (score, -docnum), the worst kept on top
-        for block in sorted(self.blocks(fieldname, text), key=lambda b: -b.best):
-            if len(heap) == count and block.best * q.boost < heap[0][0]:
-                break
-            for d, w in zip(block.docnums, block.weights, strict=True):
-                if d in docs:
-                    item = (factor * w / (w + norms[d]), -d)
-                    if len(heap) < count:
-                        heapq.heappush(heap, item)
-                    elif item > heap[0]:
-                        heapq.heapreplace(heap, item)
-        return [(-d, s) for s, d in sorted(heap, reverse=True)]
+        candidates = np.flatnonzero(docs)
+        scores = self.scores(q)[candidates]
+        if len(candidates) > count:
+            # Everything scoring at least the count-th best, ties included, then sorted.
+            cut = np.partition(scores, len(scores) - count)[len(scores) - count]
+            keep = scores >= cut
+            candidates, scores = candidates[keep], scores[keep]
+        order = np.lexsort((candidates, -scores))[:count]
+        return list(zip(candidates[order].tolist(), scores[order].tolist(), strict=True))
 
     # Phrases
 
@@ -295,67 +285,68 @@ class Evaluation:
             and self.searcher.schema[q.fieldname].scorable
         )
 
-    def _phrase_matches(self, q: wq.Phrase) -> Scores:
-        """Documents with the words at consecutive positions, scored as Whoosh's
-        phrase matcher scores them: the sum of the words' scores. Worked out
-        once per query, as checking positions is the costly part."""
-        if q not in self._phrases:
-            self._phrases[q] = self._match_phrase(q)
-        return self._phrases[q]
+    def _phrase_matches(self, q: wq.Phrase) -> Mask:
+        """Documents with the words at consecutive positions.
 
-    def _match_phrase(self, q: wq.Phrase) -> Scores:
+        Each (candidate, position) pair of the i-th word, moved back by i,
+        becomes one number; a phrase starts where the numbers of all words meet.
+        """
         terms = [wq.Term(q.fieldname, word) for word in q.words]
-        keys = [self._term(t) for t in terms]
-        if any(key not in self.searcher.reader() for key in keys):
-            return {}
-        candidates = set.intersection(*(self.term_docs(*key) for key in keys))
-        postings = [self._values(key, candidates) for key in keys]
-        found = []
-        for d in candidates:
-            first, *rest = (_decode_positions(values[d]) for values in postings)
-            later = [set(p) for p in rest]
-            if any(all(p + i in s for i, s in enumerate(later, 1)) for p in first):
-                found.append(d)
-        matched = set(found)
-        total: Scores = dict.fromkeys(matched, 0.0)
-        for key in keys:
-            for d, s in self.term_scores(*key, matched).items():
-                total[d] += s
-        return _boosted(total, q.boost)
+        candidates = self.live().copy()
+        for term in terms:
+            candidates &= self.docs(term)
+        docs = np.flatnonzero(candidates)
+        starts = None
+        for i, term in enumerate(terms):
+            counts, positions = decode_many(self.postings(*self._term(term)).values(docs))
+            owners = np.repeat(np.arange(len(docs)), counts)
+            kept = positions >= i
+            keys = (owners[kept] << 32) | (positions[kept] - i)
+            starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+        return self.mask_of(docs[np.unique(starts >> 32)] if starts is not None else [])
 
-    def _values(self, key: tuple[str, bytes], docs: set[int]) -> dict[int, bytes]:
-        """The encoded positions of a term in each of ``docs``."""
-        found = {}
-        for block in self.blocks(*key):
-            pairs = zip(block.docnums, block.values, strict=True)
-            found.update((d, v) for d, v in pairs if d in docs)
+    def _phrase_scores(self, q: wq.Phrase) -> np.ndarray:
+        """Scores as Whoosh's phrase matcher gives them: the sum of the words' scores."""
+        found = np.zeros(self.size)
+        for word in q.words:
+            found += self.scores(wq.Term(q.fieldname, word))
+        found[~self.docs(q)] = 0.0
         return found
 
-    def _whoosh_scores(self, q: wq.Query, within: set[int] | None) -> Scores:
+    def _whoosh_scores(self, q: wq.Query) -> np.ndarray:
         """Scores from Whoosh's own matcher, one document at a time."""
         matcher = q.matcher(self.searcher)
-        scores: Scores = {}
+        docs, found = [], []
         while matcher.is_active():
-            docnum = matcher.id()
-            if within is None or docnum in within:
-                scores[docnum] = matcher.score()
+            docs.append(matcher.id())
+            found.append(matcher.score())
             matcher.next()
+        scores = np.zeros(self.size)
+        scores[np.asarray(docs, dtype=np.int64)] = found
+        scores[~self.live()] = 0.0
         return scores
 
 
-def _boosted(scores: Scores, boost: float) -> Scores:
-    return scores if boost == 1.0 else {d: s * boost for d, s in scores.items()}
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive runs of these sizes starts."""
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else _NOTHING
+
+
+def _cumsum_per_block(gaps: np.ndarray, block_start: np.ndarray) -> np.ndarray:
+    """Running sums of ``gaps`` that start again at each block (none empty)."""
+    total = np.cumsum(gaps)
+    before = np.concatenate([[0], total[block_start[1:] - 1]])
+    sizes = np.diff(np.concatenate([block_start, [len(gaps)]]))
+    return total - np.repeat(before, sizes)
 
 
 def matching_docs(searcher: Any, q: wq.Query) -> set[int]:
     """Every document ``q`` matches, as a set of document numbers."""
-    return Evaluation(searcher).docs(q)
+    return set(np.flatnonzero(Evaluation(searcher).docs(q)).tolist())
 
 
-def scored_matches(searcher: Any, q: wq.Query) -> Scores:
+def scored_matches(searcher: Any, q: wq.Query) -> dict[int, float]:
     """Every document ``q`` matches, with the score Whoosh would give it."""
-    return Evaluation(searcher).scores(q)
-
-
-def all_docs(searcher: Any) -> set[int]:
-    return set(searcher.reader().all_doc_ids())
+    evaluation = Evaluation(searcher)
+    docs = np.flatnonzero(evaluation.docs(q))
+    return dict(zip(docs.tolist(), evaluation.scores(q)[docs].tolist(), strict=True))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import heapq
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from .docvalues import DocValues
 from .facets import FilterError, Filters, count_facets
-from .matching import Evaluation, matching_docs
+from .matching import Evaluation, Mask
 from .query import DEFAULT_FIELD, highlight_terms, parse_query
 from .results import Hit, SearchResults
 from .snippets import make_snippets, match_spans
@@ -26,56 +26,67 @@ Ranked = list[tuple[int, Any]]
 
 
 def _ranked(
-    searcher: Searcher,
+    evaluation: Evaluation,
     tiers: list[wq.Query],
     offset: int,
     limit: int,
-    allowed: set[int] | None,
+    allowed: Mask | None,
     sort: str,
-) -> tuple[Ranked, set[int]]:
-    """Hits offset..offset+limit, and the set of all matches.
+) -> tuple[Ranked, Mask]:
+    """Hits offset..offset+limit, and the mask of all matches.
 
     Hits come tier by tier, each tier best first; only documents in
     ``allowed`` count, unless it is None. Sorted by date, the tiers are one:
     every match, newest or oldest first. Matches and scores come from
     :mod:`tazsearch.matching`.
     """
-    evaluation = Evaluation(searcher)
     if sort != "relevance":
-        docs = evaluation.docs(tiers[-1])
+        docs = evaluation.docs(tiers[-1]).copy()
         if allowed is not None:
             docs &= allowed
-        dates = DocValues.of(searcher).dates
-        pick = heapq.nlargest if sort == "newest" else heapq.nsmallest
-        ordered = pick(offset + limit, docs, key=lambda d: (dates[d], -d))
-        return [(d, None) for d in ordered[offset:]], docs
+        matches = np.flatnonzero(docs)
+        # Newest first sorts on the negated date (the earlier document first
+        # among equal dates); oldest first on the date (the later document first).
+        keys = DocValues.of(evaluation.searcher).dates[matches]
+        if sort == "newest":
+            keys, ties = -keys, matches
+        else:
+            ties = -matches
+        wanted = offset + limit
+        if len(matches) > wanted:  # Only what can reach the page is sorted.
+            kept = keys <= np.partition(keys, wanted - 1)[wanted - 1]
+            matches, keys, ties = matches[kept], keys[kept], ties[kept]
+        chosen = matches[np.lexsort((ties, keys))[offset:wanted]].tolist()
+        return [(d, None) for d in chosen], docs
     hits: Ranked = []
-    earlier: set[int] = set()  # documents of the tiers before, left out of the next
+    earlier = np.zeros(evaluation.size, dtype=bool)  # matches of the tiers before
+    total = 0
     for tier in tiers:
-        docs = evaluation.docs(tier)
+        docs = evaluation.docs(tier) & ~earlier
         if allowed is not None:
             docs &= allowed
-        docs -= earlier
-        total = len(earlier)
-        if docs and len(hits) < limit and total + len(docs) > offset:
+        count = int(np.count_nonzero(docs))
+        if count and len(hits) < limit and total + count > offset:
             best = evaluation.top(tier, docs, offset + limit - total)
             skip = max(0, offset - total)
             hits += best[skip : skip + limit - len(hits)]
         earlier |= docs
+        total += count
     return hits, earlier
 
 
 def _page(
-    searcher: Searcher,
+    evaluation: Evaluation,
     text: str,
     offset: int,
     limit: int,
-    allowed: set[int] | None,
+    allowed: Mask | None,
     sort: str,
-) -> tuple[list[Hit], set[int]]:
-    """One page of typed hits for a query string, and the set of all its matches."""
+) -> tuple[list[Hit], Mask]:
+    """One page of typed hits for a query string, and the mask of all its matches."""
+    searcher = evaluation.searcher
     tiers = parse_query(searcher.schema, text) if text.strip() else [wq.Every()]
-    ranked, matches = _ranked(searcher, tiers, offset, limit, allowed, sort)
+    ranked, matches = _ranked(evaluation, tiers, offset, limit, allowed, sort)
     wanted = highlight_terms(tiers[-1], searcher)
     weights = {t: searcher.idf(DEFAULT_FIELD, t) for t in wanted}
     hits = [
@@ -110,17 +121,18 @@ def run_search(
         raise FilterError(f"cannot sort by {sort!r}: use one of {', '.join(SORTS)}")
     offset = (page - 1) * limit
     filter_query = filters.query() if filters else None
-    allowed = matching_docs(searcher, filter_query) if filter_query is not None else None
+    evaluation = Evaluation(searcher)
+    allowed = evaluation.docs(filter_query) if filter_query is not None else None
     if not text.strip() and sort == "relevance":
         sort = "newest"
     suggestion = suggest(searcher.reader(), text) if text.strip() else None
     searched = text
-    hits, matches = _page(searcher, text, offset, limit, allowed, sort)
-    if not matches and suggestion and autocorrect:
+    hits, matches = _page(evaluation, text, offset, limit, allowed, sort)
+    if not matches.any() and suggestion and autocorrect:
         searched = suggestion
-        hits, matches = _page(searcher, suggestion, offset, limit, allowed, sort)
+        hits, matches = _page(evaluation, suggestion, offset, limit, allowed, sort)
     counted = count_facets(searcher, matches) if facets else None
-    total = len(matches)
+    total = int(np.count_nonzero(matches))
     return SearchResults(text, total, page, limit, hits, suggestion, searched, counted)
 
 

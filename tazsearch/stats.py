@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.searching import Searcher
 
 from .docvalues import DocValues
 from .facets import count_facets
-from .matching import all_docs
+from .matching import Evaluation
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ def directory_size(directory: Path) -> int:
 
 
 def collect_stats(searcher: Searcher, directory: Path, updated: float | None) -> IndexStats:
-    facets = count_facets(searcher, all_docs(searcher), date_unit="year")
-    raw_dates = DocValues.of(searcher).dates
-    distinct = {raw_dates[n] for n in searcher.reader().all_doc_ids()}
+    live = Evaluation(searcher).live()
+    facets = count_facets(searcher, live, date_unit="year")
+    distinct = np.unique(DocValues.of(searcher).dates[live]).tolist()
     as_date = searcher.schema["date"].from_column_value
     known = [d for d in map(as_date, distinct) if d and d.year > 1]
     return IndexStats(

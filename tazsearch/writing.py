@@ -197,7 +197,7 @@ class SegmentBuilder:
         for name, text in reader.all_terms():
             terms = self._postings.setdefault(name, {})
             postings = terms.get(text) or _Postings()
-            for docnums, weights, values, _, _ in read_blocks(reader.postings(name, text)):
+            for docnums, weights, values, _, _ in read_block_lists(reader.postings(name, text)):
                 for d, w, v in zip(docnums, weights, values, strict=True):
                     if d in docmap:
                         postings.add(docmap[d], w, v)
@@ -313,9 +313,10 @@ def _mini_weights(weights: array) -> Any:
 
 
 def read_blocks(matcher: Any) -> Iterator[tuple[Any, ...]]:
-    """(docnums, weights, values, max weight, min length) of each posting block of a
-    term in one segment, numbered within the segment, deleted documents included.
-    Values come one per posting, empty where the field's format has none.
+    """(gaps, weights, values, max weight, min length) of each posting block of a
+    term in one segment, deleted documents included. The gaps are those between
+    document numbers within the segment, the first one from 0; values come one
+    per posting, empty where the field's format has none.
 
     Reads the W3 blocks directly, a block at a time; other matchers (postings
     written by Whoosh's older codecs) one posting at a time.
@@ -330,18 +331,25 @@ def read_blocks(matcher: Any) -> Iterator[tuple[Any, ...]]:
             values.append(matcher.value() or b"")
             matcher.next()
         if docnums:
-            yield docnums, weights, tuple(values), max(weights), 0
+            gaps = [docnums[0], *(b - a for a, b in pairwise(docnums))]
+            yield gaps, weights, tuple(values), max(weights), 0
         return
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
         deltas, weights, values = matcher._data
-        docnums = list(accumulate(deltas))
+        count = len(deltas)
         if weights is None or isinstance(weights, float):
-            weights = [1.0 if weights is None else weights] * len(docnums)
-        values = _block_values(values, matcher._fixedsize, len(docnums))
-        yield docnums, weights, values, matcher._maxweight, matcher._minlength
+            weights = [1.0 if weights is None else weights] * count
+        values = _block_values(values, matcher._fixedsize, count)
+        yield deltas, weights, values, matcher._maxweight, matcher._minlength
         matcher._next_block()
+
+
+def read_block_lists(matcher: Any) -> Iterator[tuple[Any, ...]]:
+    """:func:`read_blocks` with each block's document numbers decoded into a list."""
+    for deltas, weights, values, max_weight, min_length in read_blocks(matcher):
+        yield list(accumulate(deltas)), weights, values, max_weight, min_length
 
 
 def _block_values(values: Any, size: int | None, count: int) -> Sequence[bytes]:

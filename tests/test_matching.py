@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from whoosh import query as wq
+from whoosh.formats import Positions
 
 from tazsearch import Index
-from tazsearch.matching import Evaluation, matching_docs, scored_matches
+from tazsearch.matching import Evaluation, decode_many, matching_docs, scored_matches
 from tazsearch.query import parse_query
+from tazsearch.schema import encode_positions
 
 from conftest import write_fixtures
 
@@ -93,18 +95,30 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 @pytest.mark.parametrize("word", ["bericht", "rot", "satz", "lang", "nummer7"])
 @pytest.mark.parametrize("count", [1, 10, 100])
-def test_best_first_search_of_one_word_finds_the_true_top(
-    many: Index, word: str, count: int
-) -> None:
+def test_top_of_one_word_is_the_true_top(many: Index, word: str, count: int) -> None:
     with many._reading() as searcher:
         evaluation = Evaluation(searcher)
         term = wq.Term("content", word)
         docs = evaluation.docs(term)
-        every = sorted(evaluation.scores(term).items(), key=lambda i: (-i[1], i[0]))
+        every = sorted(scored_matches(searcher, term).items(), key=lambda i: (-i[1], i[0]))
         top = evaluation.top(term, docs, count)
         assert [d for d, _ in top] == [d for d, _ in every[:count]]
         assert [s for _, s in top] == pytest.approx([s for _, s in every[:count]])
-        assert max(len(b.docnums) for b in evaluation.blocks("content", word.encode())) <= 128
         # Only the documents asked about can be hits.
-        some = set(sorted(docs)[::3])
-        assert {d for d, _ in evaluation.top(term, some, count)} <= some
+        some = sorted(d for d, _ in every)[::3]
+        found = evaluation.top(term, evaluation.mask_of(some), count)
+        assert {d for d, _ in found} <= set(some)
+        assert len(found) == min(count, len(some))
+
+
+def test_positions_of_many_postings_decode_as_whoosh_decodes_each() -> None:
+    lists = [[0], [3, 4, 200], [70_000], list(range(5, 5000, 2)), [2**22 * 7 + 5, 2**22 * 7 + 9]]
+    values = [encode_positions(p) for p in lists]
+    values.append(Positions().encode([1, 2, 3]))  # Whoosh's own encoder
+    values.append(encode_positions([8, 9])[:-1])  # stored without the final STOP
+    lists += [[1, 2, 3], [8, 9]]
+    counts, positions = decode_many(values)
+    assert counts.tolist() == [len(p) for p in lists]
+    assert positions.tolist() == [p for found in lists for p in found]
+    assert [Positions().decode_positions(v) for v in values] == lists
+    assert [a.tolist() for a in decode_many([])] == [[], []]
