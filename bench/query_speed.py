@@ -8,10 +8,12 @@ queries of six kinds, made deterministically from article titles: one word,
 two or three words, a phrase, filtered by tag, with facets, and sorted by
 date. It reports p50, p95 and p99 latency in milliseconds with snippets, warm
 and in-process, the ratio to the baseline, and the wall time of cold
-`tazsearch query` processes.
+`tazsearch query` processes. With --repeat K it also runs the same queries
+on the corpus rendered once, taking turns query by query, and reports how
+the p95 grows with the corpus.
 
     python bench/query_speed.py                 # the 29,053 articles
-    python bench/query_speed.py --repeat 4      # 116,212 articles
+    python bench/query_speed.py --repeat 4      # 116,212 articles, against 29,053
 """
 
 from __future__ import annotations
@@ -68,15 +70,40 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[94], cuts[98]
 
 
-def time_tazsearch(ix: Index, queries: list[tuple[str, str, dict]]) -> dict[str, list[float]]:
-    for _, text, options in queries[:10]:
-        ix.search(text, **options)  # warm up
-    timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
+def time_tazsearch(
+    indexes: list[Index], queries: list[tuple[str, str, dict]]
+) -> list[dict[str, list[float]]]:
+    """Milliseconds per query and kind on each index, the indexes taking turns per
+    query so that they share the machine's noise."""
+    for ix in indexes:
+        for _, text, options in queries[:10]:
+            ix.search(text, **options)  # warm up
+    timings: list[dict[str, list[float]]] = [{kind: [] for kind in KINDS} for _ in indexes]
     for kind, text, options in queries:
-        started = time.perf_counter()
-        ix.search(text, **options)
-        timings[kind].append(1000 * (time.perf_counter() - started))
+        for ix, times in zip(indexes, timings, strict=True):
+            started = time.perf_counter()
+            ix.search(text, **options)
+            times[kind].append(1000 * (time.perf_counter() - started))
     return timings
+
+
+def print_table(timings: dict[str, list[float]], label: str = "tazsearch") -> float:
+    """The p50/p95/p99 rows of each kind and of all queries; the p95 of all."""
+    print("| queries | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|")
+    for kind in KINDS:
+        p50, p95, p99 = percentiles(timings[kind])
+        print(f"| {label}, {kind} | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+    p50, p95, p99 = percentiles([t for kind in KINDS for t in timings[kind]])
+    print(f"| {label}, all | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+    return p95
+
+
+def open_index(corpus: Path, index_dir: Path) -> Index:
+    ix = Index.open(index_dir, create=True)
+    if not len(ix):
+        ix.update([corpus])
+    return ix
 
 
 def time_whoosh(index_dir: Path, queries: list[tuple[str, str, dict]]) -> list[float]:
@@ -113,27 +140,26 @@ def main() -> None:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--corpus", type=Path, help="rendered articles to use instead")
     parser.add_argument("--index", type=Path, help="a tazsearch index of --corpus to reuse")
+    parser.add_argument(
+        "--base-corpus", type=Path, help="with --repeat: the articles rendered once, to compare"
+    )
+    parser.add_argument("--base-index", type=Path, help="a tazsearch index of --base-corpus")
     args = parser.parse_args()
     if not SHARED.is_dir():
         sys.exit(f"needs the shared data folder {SHARED}")
     args.workdir.mkdir(parents=True, exist_ok=True)
     corpus = args.corpus or render(args.workdir, 0, args.repeat)
     index_dir = args.index or args.workdir / f"query-index-{corpus.name}"
-    with Index.open(index_dir, create=True) as ix:
-        if not len(ix):
-            ix.update([corpus])
-        queries = make_queries(ix)
-        timings = time_tazsearch(ix, queries)
-        articles = len(ix)
-    everything = [t for kind in KINDS for t in timings[kind]]
-    print(f"{articles} articles, {len(queries)} queries")
-    print("| queries | p50 ms | p95 ms | p99 ms |")
-    print("|---|---|---|---|")
-    for kind in KINDS:
-        p50, p95, p99 = percentiles(timings[kind])
-        print(f"| tazsearch, {kind} | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
-    p50, p95, p99 = percentiles(everything)
-    print(f"| tazsearch, all | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+    indexes = [open_index(corpus, index_dir)]
+    if args.repeat > 1 or args.base_index:
+        # The same queries on the corpus rendered once, in the same run.
+        base_corpus = args.base_corpus or render(args.workdir, 0, 1)
+        base_dir = args.base_index or args.workdir / f"query-index-{base_corpus.name}"
+        indexes.append(open_index(base_corpus, base_dir))
+    queries = make_queries(indexes[-1])
+    timings = time_tazsearch(indexes, queries)
+    print(f"{len(indexes[0])} articles, {len(queries)} queries")
+    p95 = print_table(timings[0])
     if not args.skip_baseline:
         baseline_dir = args.workdir / f"query-whoosh-{corpus.name}"
         if not baseline_dir.exists():
@@ -141,6 +167,12 @@ def main() -> None:
         b50, b95, b99 = percentiles(time_whoosh(baseline_dir, queries))
         print(f"| plain Whoosh, all | {b50:.1f} | {b95:.1f} | {b99:.1f} |")
         print(f"p95 ratio tazsearch / plain Whoosh: {p95 / b95:.2f}")
+    if len(indexes) > 1:
+        print(f"\nThe same queries on {len(indexes[1])} articles, in turn with those above:")
+        base_p95 = print_table(timings[1])
+        print(f"p95 on {len(indexes[0])} articles / p95 on {len(indexes[1])}: {p95 / base_p95:.2f}")
+    for ix in indexes:
+        ix.close()
     walls = cold_runs(index_dir)
     print(
         f"cold `tazsearch query` process: median {statistics.median(walls):.2f} s, "

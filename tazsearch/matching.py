@@ -28,7 +28,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .docvalues import per_index
 from .ranking import K1, B, idf
-from .writing import read_blocks
+from .writing import PackedValues, read_blocks
 
 Mask = np.ndarray
 """One flag per document of the searcher, set for the documents matched."""
@@ -47,18 +47,28 @@ class TermPostings:
     docs: np.ndarray
     weights: np.ndarray
     blocks: list[Sequence[bytes]]  # each posting block's values
-    block_of: np.ndarray  # the block of each posting
-    place: np.ndarray  # the posting's place in its block
+    raw: np.ndarray  # each posting's place among the blocks' values, deleted included
 
-    def values(self, docs: np.ndarray) -> list[bytes]:
-        """The encoded values of the term in ``docs``, each of which holds it."""
-        at = np.searchsorted(self.docs, docs)
-        pairs = zip(self.block_of[at].tolist(), self.place[at].tolist(), strict=True)
-        return [self.blocks[b][i] for b, i in pairs]
+    def positions(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The term's positions in each of ``docs``, all of which hold it: how many
+        in each, and all of them, document after document."""
+        data, ends = [], []
+        for values in self.blocks:
+            if isinstance(values, PackedValues):
+                data.append(values.data)
+                ends.append(np.frombuffer(values.ends, np.uint32))
+            else:
+                data.append(b"".join(values))
+                ends.append(np.cumsum(np.fromiter(map(len, values), np.int64, len(values))))
+        sizes = np.array([len(d) for d in data])
+        ends_all = np.concatenate(ends) + np.repeat(_starts(sizes), [len(e) for e in ends])
+        starts_all = np.concatenate([[0], ends_all[:-1]])
+        chosen = self.raw[np.searchsorted(self.docs, docs)]
+        return decode_positions(b"".join(data), starts_all[chosen], ends_all[chosen])
 
 
 _NOTHING = np.zeros(0, dtype=np.int64)
-_NO_POSTINGS = TermPostings(_NOTHING, np.zeros(0), [], _NOTHING, _NOTHING)
+_NO_POSTINGS = TermPostings(_NOTHING, np.zeros(0), [], _NOTHING)
 
 
 def _segment_lengths(reader: Any, fieldname: str) -> np.ndarray:
@@ -78,26 +88,43 @@ def _index_norms(searcher: Any, fieldname: str, average: float) -> np.ndarray:
     return per_index(_norms, searcher, (fieldname, average), compute)
 
 
-_PICKLED_LIST = b"\x80\x02]"  # how a list pickled with protocol 2 starts
+_PICKLE_HEADER = b"\x80\x02]"  # a list pickled with protocol 2 starts so
+_COUNT_SIZE = 4
 
 
-def decode_many(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """The positions of many postings (in Whoosh's Positions format: a count,
-    then the pickled list of gaps between positions): how many each has, and
-    all of them in a row.
+def decode_positions(
+    data: bytes, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The positions held by the values ``data[starts[i]:ends[i]]``: how many in
+    each, and all of them, value after value.
 
-    The lists of gaps are unpickled together, as the items of one list, which
-    takes one call instead of one per posting.
+    A value in Whoosh's Positions format is a count, then the pickled list of
+    gaps between positions. Rather than unpickling each value, their lists
+    are cut out and joined, with numpy, into one pickled list of lists, which
+    is unpickled in one call.
     """
-    if not values:
+    if not len(starts):
         return _NOTHING, _NOTHING
-    if all(v.startswith(_PICKLED_LIST, 4) for v in values):
-        bodies = [v[6:-1] if v.endswith(b".") else v[6:] for v in values]
-        gap_lists = loads(_PICKLED_LIST + b"a".join(bodies) + b"a.")
-    else:  # Pickled otherwise: one at a time.
-        gap_lists = [loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
-    counts = np.fromiter(map(len, gap_lists), np.int64, len(gap_lists))
-    gaps = np.fromiter(chain.from_iterable(gap_lists), np.int64, int(counts.sum()))
+    raw = np.frombuffer(data, np.uint8)
+    body = starts + _COUNT_SIZE + len(_PICKLE_HEADER) - 1  # each list's own "]"
+    well_formed = all(
+        (raw[body - len(_PICKLE_HEADER) + 1 + i] == byte).all()
+        for i, byte in enumerate(_PICKLE_HEADER)
+    )
+    if not (well_formed and (raw[ends - 1] == ord(".")).all()):
+        # Pickled otherwise: one value at a time.
+        values = (data[a + _COUNT_SIZE : e] for a, e in zip(starts, ends, strict=True))
+        lists = [loads(v if v.endswith(b".") else v + b".") for v in values]
+    else:
+        # Each list from its "]" to its final "." (a STOP), which becomes an APPEND
+        # to the outer list.
+        lengths = ends - body
+        picked = np.repeat(body - _starts(lengths), lengths) + np.arange(int(lengths.sum()))
+        joined = raw[picked]
+        joined[np.cumsum(lengths) - 1] = ord("a")
+        lists = loads(_PICKLE_HEADER + joined.tobytes() + b".")
+    counts = np.fromiter(map(len, lists), np.int64, len(lists))
+    gaps = np.fromiter(chain.from_iterable(lists), np.int64, int(counts.sum()))
     return counts, _cumsum_per_block(gaps, _starts(counts))
 
 
@@ -150,7 +177,7 @@ class Evaluation:
         return self._postings[key]
 
     def _read_postings(self, fieldname: str, text: bytes) -> TermPostings:
-        gaps, weights, blocks, starts = [], [], [], []
+        gaps, weights, blocks, offsets = [], [], [], []
         for leaf, offset in self.searcher.leaf_searchers():
             reader = leaf.reader()
             if (fieldname, text) not in reader:
@@ -158,9 +185,8 @@ class Evaluation:
             for block_gaps, block_weights, values, _, _ in read_blocks(
                 reader.postings(fieldname, text)
             ):
-                first = np.asarray(block_gaps, dtype=np.int64)
-                starts.append(offset)
-                gaps.append(first)
+                offsets.append(offset)
+                gaps.append(np.asarray(block_gaps, dtype=np.int64))
                 weights.append(np.asarray(block_weights, dtype=np.float64))
                 blocks.append(values)
         if not blocks:
@@ -168,18 +194,15 @@ class Evaluation:
         sizes = np.array([len(g) for g in gaps])
         # Each block's gaps count from its segment's first document: a cumulative
         # sum per block, then the segment's offset.
-        docs = np.concatenate(gaps)
-        block_of = np.repeat(np.arange(len(blocks)), sizes)
         block_start = _starts(sizes)
-        place = np.arange(len(docs)) - block_start[block_of]
-        docs = _cumsum_per_block(docs, block_start) + np.asarray(starts)[block_of]
+        docs = _cumsum_per_block(np.concatenate(gaps), block_start)
+        docs += np.repeat(offsets, sizes)
         weights_all = np.concatenate(weights)
+        raw = np.arange(len(docs))
         kept = self.live()[docs]
         if not kept.all():
-            docs, weights_all, block_of, place = (
-                a[kept] for a in (docs, weights_all, block_of, place)
-            )
-        return TermPostings(docs, weights_all, blocks, block_of, place)
+            docs, weights_all, raw = docs[kept], weights_all[kept], raw[kept]
+        return TermPostings(docs, weights_all, blocks, raw)
 
     def _term_scores(self, fieldname: str, text: bytes) -> np.ndarray:
         """BM25 of the term in each document; zero where the term is not."""
@@ -298,7 +321,7 @@ class Evaluation:
         docs = np.flatnonzero(candidates)
         starts = None
         for i, term in enumerate(terms):
-            counts, positions = decode_many(self.postings(*self._term(term)).values(docs))
+            counts, positions = self.postings(*self._term(term)).positions(docs)
             owners = np.repeat(np.arange(len(docs)), counts)
             kept = positions >= i
             keys = (owners[kept] << 32) | (positions[kept] - i)

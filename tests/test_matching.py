@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import query as wq
 from whoosh.formats import Positions
 
 from tazsearch import Index
-from tazsearch.matching import Evaluation, decode_many, matching_docs, scored_matches
+from tazsearch.matching import Evaluation, decode_positions, matching_docs, scored_matches
 from tazsearch.query import parse_query
 from tazsearch.schema import encode_positions
 
@@ -115,10 +116,19 @@ def test_positions_of_many_postings_decode_as_whoosh_decodes_each() -> None:
     lists = [[0], [3, 4, 200], [70_000], list(range(5, 5000, 2)), [2**22 * 7 + 5, 2**22 * 7 + 9]]
     values = [encode_positions(p) for p in lists]
     values.append(Positions().encode([1, 2, 3]))  # Whoosh's own encoder
-    values.append(encode_positions([8, 9])[:-1])  # stored without the final STOP
-    lists += [[1, 2, 3], [8, 9]]
-    counts, positions = decode_many(values)
-    assert counts.tolist() == [len(p) for p in lists]
-    assert positions.tolist() == [p for found in lists for p in found]
+    lists.append([1, 2, 3])
     assert [Positions().decode_positions(v) for v in values] == lists
-    assert [a.tolist() for a in decode_many([])] == [[], []]
+    ends = np.cumsum([len(v) for v in values])
+    starts = ends - [len(v) for v in values]
+    every = decode_positions(b"".join(values), starts, ends)
+    assert every[0].tolist() == [len(p) for p in lists]
+    assert every[1].tolist() == [p for found in lists for p in found]
+    # Some of them, in another order.
+    counts, positions = decode_positions(b"".join(values), starts[[4, 1]], ends[[4, 1]])
+    assert (counts.tolist(), positions.tolist()) == ([2, 3], [*lists[4], *lists[1]])
+    # A value stored without its final STOP is read one value at a time.
+    cut = values[1][:-1]
+    counts, positions = decode_positions(cut, np.array([0]), np.array([len(cut)]))
+    assert positions.tolist() == lists[1]
+    empty = decode_positions(b"", np.array([], int), np.array([], int))
+    assert [a.tolist() for a in empty] == [[], []]
