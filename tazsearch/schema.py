@@ -20,7 +20,7 @@ import datetime as dt
 import pickle
 import struct
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -67,7 +67,7 @@ class GermanText(fields.TEXT):
     def __init__(self, stored: bool = False) -> None:
         super().__init__(analyzer=GermanAnalyzer(), phrase=True, stored=stored)
 
-    def index(self, value: str | WeightedTexts, **kwargs: Any) -> Iterator[tuple]:
+    def index(self, value: str | WeightedTexts, **kwargs: Any) -> list[tuple]:
         texts = [(1.0, value)] if isinstance(value, str) else value
         positions: dict[str, list[int]] = {}
         weights: dict[str, float] = defaultdict(float)
@@ -82,11 +82,17 @@ class GermanText(fields.TEXT):
                 else:
                     positions[term] = plist
                 weights[term] += weight * (len(plist) - (1 - PART_WEIGHT) * parts.get(term, 0))
-        for term_text, plist in positions.items():
-            yield term_text.encode("utf-8"), len(plist), weights[term_text], encode_positions(plist)
+        # A list built in one comprehension: this runs for every posting indexed.
+        return [
+            (term.encode("utf-8"), len(plist), weights[term], encode_positions(plist))
+            for term, plist in positions.items()
+        ]
 
 
 _COUNT = struct.Struct("!I")
+# The encoded value of a single position, for the positions met so far.
+_single_positions: dict[int, bytes] = {}
+_SINGLES_KEPT = 200_000
 
 
 def encode_positions(positions: list[int]) -> bytes:
@@ -95,7 +101,13 @@ def encode_positions(positions: list[int]) -> bytes:
     The format is the count, then the pickled list of gaps between positions.
     """
     if len(positions) == 1:
-        return _COUNT.pack(1) + pickle.dumps(positions, 2)
+        position = positions[0]
+        value = _single_positions.get(position)
+        if value is None:
+            if len(_single_positions) >= _SINGLES_KEPT:
+                _single_positions.clear()
+            value = _single_positions[position] = _COUNT.pack(1) + pickle.dumps(positions, 2)
+        return value
     gaps = [b - a for a, b in pairwise(positions)]
     gaps.insert(0, positions[0])
     return _COUNT.pack(len(positions)) + pickle.dumps(gaps, 2)

@@ -146,7 +146,12 @@ class SegmentBuilder:
                     postings = terms.get(text)
                     if postings is None:
                         postings = terms[text] = _Postings()
-                    postings.add(docnum, weight, value_bytes)
+                    # _Postings.add, inlined: this runs for every posting.
+                    postings.docnums.append(docnum)
+                    postings.weights.append(weight)
+                    data = postings.data
+                    data += value_bytes
+                    postings.ends.append(len(data))
                     length += freq
                 self._posting_count += len(items)
                 if field.scorable:
