@@ -319,6 +319,8 @@ class Evaluation:
         for term in terms:
             candidates &= self.docs(term)
         docs = np.flatnonzero(candidates)
+        if not len(docs):  # No document holds all the words.
+            return candidates
         starts = None
         for i, term in enumerate(terms):
             counts, positions = self.postings(*self._term(term)).positions(docs)

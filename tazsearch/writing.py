@@ -39,7 +39,11 @@ from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import length_to_byte
 
-BLOCK_LIMIT = 128
+# Postings per block. Whoosh writes 128, to skip blocks when it steps through
+# matches; queries here read every block whole into arrays (see
+# tazsearch.matching), where each block costs a few Python steps, so
+# larger blocks make common words several times cheaper to read.
+BLOCK_LIMIT = 1024
 # A builder writes its segment out once it holds this many postings, which
 # bounds its memory at a few hundred MB whatever the size of the run.
 SEGMENT_POSTINGS = 6_000_000

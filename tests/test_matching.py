@@ -22,6 +22,7 @@ QUERIES = [
     "Nummer7 OR Nummer8 Blau",
     "Bericht NOT Gelb",
     '"Lange Sätze"',
+    '"Lange Unbekanntwort"',
     "title:Artikel Blau",
     "Sätze",
 ]
