@@ -29,7 +29,7 @@ from typing import NamedTuple
 import Stemmer
 from whoosh.analysis import Token, Tokenizer
 
-from .compounds import split_compound
+from .compounds import MIN_WORD, split_compound
 from .german import STOP_WORDS, UMLAUT_FOLDS
 
 # A piece is a number with separators ("1.500", "3,5") or a run of word
@@ -69,7 +69,7 @@ def normalize_word(word: str) -> str | None:
     lower = word.lower()
     if lower in STOP_WORDS:
         term = None
-    elif _NUMBER_RE.fullmatch(lower):
+    elif lower[:1].isdigit() and _NUMBER_RE.fullmatch(lower):
         term = lower.replace(".", "") if _THOUSANDS_RE.fullmatch(lower) else lower
     else:
         term = strip_accents(_stemmer.stemWord(lower))
@@ -84,7 +84,9 @@ def compound_parts(word: str) -> tuple[str, ...]:
     parts = _parts_cache.get(word)
     if parts is None:
         term = normalize_word(word)
-        split = split_compound(word.casefold()) if term and not word[0].isdigit() else ()
+        folded = word.casefold()
+        splittable = term and len(folded) >= MIN_WORD and not word[0].isdigit()
+        split = split_compound(folded) if splittable else ()
         if split:
             terms = (normalize_word(part) for part in split)
             parts = tuple(dict.fromkeys(t for t in terms if t and t != term))
@@ -182,8 +184,17 @@ _index_cache: dict[str, str | tuple[tuple[str, bool], ...]] = {}
 
 
 def _index_entry(word: str) -> str | tuple[tuple[str, bool], ...]:
-    """A word's terms for indexing: the term alone when it is the only one."""
-    found = tuple((term, part) for term, _, _, part in _word_terms(word))
+    """A word's terms for indexing: the term alone when it is the only one.
+
+    A word without hyphens, most of them, skips :func:`_word_terms`, whose
+    character spans only highlighting needs.
+    """
+    if "-" in word:
+        found = tuple((term, part) for term, _, _, part in _word_terms(word))
+    else:
+        term = normalize_word(word)
+        parts = tuple((part, True) for part in compound_parts(word)) if term else ()
+        found = (*parts, (term, False)) if term else ()
     entry = found[0][0] if len(found) == 1 and not found[0][1] else found
     if len(_index_cache) >= _CACHE_LIMIT:
         _index_cache.clear()

@@ -67,7 +67,8 @@ class GermanText(fields.TEXT):
     def __init__(self, stored: bool = False) -> None:
         super().__init__(analyzer=GermanAnalyzer(), phrase=True, stored=stored)
 
-    def index(self, value: str | WeightedTexts, **kwargs: Any) -> list[tuple]:
+    def _positions(self, value: str | WeightedTexts) -> tuple[dict[str, list[int]], dict]:
+        """Each term's positions, and its weighted frequency."""
         texts = [(1.0, value)] if isinstance(value, str) else value
         positions: dict[str, list[int]] = {}
         weights: dict[str, float] = defaultdict(float)
@@ -82,7 +83,24 @@ class GermanText(fields.TEXT):
                 else:
                     positions[term] = plist
                 weights[term] += weight * (len(plist) - (1 - PART_WEIGHT) * parts.get(term, 0))
-        # A list built in one comprehension: this runs for every posting indexed.
+        return positions, weights
+
+    def postings(
+        self, value: str | WeightedTexts
+    ) -> tuple[list[bytes], list[float], list[bytes], int]:
+        """The terms, their weighted frequencies and encoded positions, and the
+        number of words: what the segment writer takes, as lists it appends at once."""
+        positions, weights = self._positions(value)
+        return (
+            [term.encode("utf-8") for term in positions],
+            [weights[term] for term in positions],
+            [encode_positions(plist) for plist in positions.values()],
+            sum(map(len, positions.values())),
+        )
+
+    def index(self, value: str | WeightedTexts, **kwargs: Any) -> list[tuple]:
+        """As Whoosh's fields index: (term, frequency, weight, encoded positions)."""
+        positions, weights = self._positions(value)
         return [
             (term.encode("utf-8"), len(plist), weights[term], encode_positions(plist))
             for term, plist in positions.items()

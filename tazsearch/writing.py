@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import queue
@@ -28,15 +29,17 @@ import sys
 import threading
 from array import array
 from collections.abc import Iterator, Sequence
-from itertools import accumulate, pairwise
+from itertools import accumulate, pairwise, repeat
 from pickle import dumps
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage, Storage
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.system import pack_int
 from whoosh.util.numeric import length_to_byte
 
 # Postings per block. Whoosh writes 128, to skip blocks when it steps through
@@ -54,30 +57,133 @@ PICKLE_PROTOCOL = 5
 Document = dict[str, Any]
 
 
-class _Postings:
-    """One term's postings in a segment, in document order."""
+class _PostingTable:
+    """A segment's postings in flat arrays, in the order they were added.
 
-    __slots__ = ("data", "docnums", "ends", "weights")
+    A document's postings are appended with a few calls that run in C, not a
+    step per posting; :meth:`by_term` sorts them by term when the segment is
+    written, keeping each term's postings in the order they came.
+    """
 
     def __init__(self) -> None:
+        self.keys: list[tuple[str, bytes]] = []  # (field, term) of each term number
+        self._numbers: dict[str, dict[bytes, int]] = {}
+        self.terms = array("I")
         self.docnums = array("I")
         self.weights = array("f")
-        # The values, encoded, one after the other, and where each ends:
-        # a tenth of the memory of a list of bytes objects.
-        self.ends = array("I")
+        self.sizes = array("I")  # of each encoded value; the values end to end in data
         self.data = bytearray()
 
-    def add(self, docnum: int, weight: float, value: bytes) -> None:
-        self.docnums.append(docnum)
-        self.weights.append(weight)
-        self.data += value
-        self.ends.append(len(self.data))
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def add(
+        self,
+        field: str,
+        docnums: Sequence[int],
+        texts: Sequence[bytes],
+        weights: Sequence[float],
+        values: Sequence[bytes],
+    ) -> None:
+        """Append postings: the i-th of ``texts`` in document ``docnums[i]``."""
+        numbers = self._numbers.setdefault(field, {})
+        found = list(map(numbers.get, texts))
+        if None in found:
+            for i, text in enumerate(texts):
+                if found[i] is None:
+                    number = numbers.get(text)  # A text may come more than once.
+                    if number is None:
+                        number = numbers[text] = len(self.keys)
+                        self.keys.append((field, text))
+                    found[i] = number
+        self.terms.extend(found)  # type: ignore[arg-type]
+        self.docnums.extend(docnums)
+        self.weights.extend(weights)
+        self.sizes.extend(map(len, values))
+        self.data += b"".join(values)
+
+    def by_term(self) -> Iterator[tuple[str, bytes, _TermPostings]]:
+        """(field, term, postings) of every term, sorted by field and term."""
+        order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        terms = np.frombuffer(self.terms, dtype=np.uint32)
+        table = _SortedPostings(np.argsort(rank[terms], kind="stable"), self)
+        counts = np.bincount(terms, minlength=len(order))[order].tolist()
+        first = 0
+        for number, count in zip(order, counts, strict=True):
+            field, text = self.keys[number]
+            yield field, text, table.slice(first, first + count)
+            first += count
+
+
+def run_starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive runs of these sizes starts."""
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else sizes
+
+
+class _SortedPostings:
+    """A table's postings sorted by term, handed out a term at a time as Python lists.
+
+    They are gathered a chunk at a time: all at once would take several
+    times the memory of the table.
+    """
+
+    CHUNK = 65_536
+
+    def __init__(self, order: np.ndarray, table: _PostingTable) -> None:
+        self._order = order
+        self._docnums = np.frombuffer(table.docnums, dtype=np.uint32)
+        self._weights = np.frombuffer(table.weights, dtype=np.float32)
+        self._sizes = np.frombuffer(table.sizes, dtype=np.uint32).astype(np.int64)
+        self._starts = run_starts(self._sizes)
+        self._data = np.frombuffer(table.data, dtype=np.uint8)
+        self._start = self._stop = 0
+        self._lists: tuple[list, ...] = ([], [], [])
+        self._chunk = b""
+
+    def _gather(self, first: int, stop: int) -> None:
+        chosen = self._order[first:stop]
+        sizes = self._sizes[chosen]
+        source = np.repeat(self._starts[chosen] - run_starts(sizes), sizes)
+        self._chunk = self._data[source + np.arange(len(source))].tobytes()
+        ends = np.cumsum(sizes)
+        self._lists = (
+            self._docnums[chosen].tolist(),
+            self._weights[chosen].tolist(),
+            ends.tolist(),
+        )
+        self._start, self._stop = first, stop
+
+    def slice(self, first: int, last: int) -> _TermPostings:
+        """Postings ``first`` to ``last`` (exclusive) in term order: one term's."""
+        if last > self._stop:
+            self._gather(first, max(last, first + self.CHUNK))
+        a, b = first - self._start, last - self._start
+        docnums, weights, ends = (values[a:b] for values in self._lists)
+        return _TermPostings(docnums, weights, ends, self._lists[2][a - 1] if a else 0, self._chunk)
+
+
+class _TermPostings:
+    """One term's postings: document numbers, weights, and their values, which lie
+    in ``data`` end to end from ``start``, each ending where ``ends`` says."""
+
+    __slots__ = ("data", "docnums", "ends", "start", "weights")
+
+    def __init__(
+        self, docnums: list[int], weights: list[float], ends: list[int], start: int, data: bytes
+    ) -> None:
+        self.docnums = docnums
+        self.weights = weights
+        self.ends = ends
+        self.start = start
+        self.data = data
 
     def values(self, first: int, last: int) -> PackedValues:
         """The values of postings ``first`` to ``last`` (exclusive)."""
-        start = self.ends[first - 1] if first else 0
+        start = self.ends[first - 1] if first else self.start
         ends = array("I", [end - start for end in self.ends[first:last]])
-        return PackedValues(bytes(self.data[start : self.ends[last - 1]]), ends)
+        return PackedValues(self.data[start : self.ends[last - 1]], ends)
 
 
 class PackedValues:
@@ -127,10 +233,9 @@ class SegmentBuilder:
     def _start(self) -> None:
         self._segment = self.codec.new_segment(self.storage, self.indexname)
         self._perdoc = self.codec.per_document_writer(self.storage, self._segment)
-        self._postings: dict[str, dict[bytes, _Postings]] = {}
+        self._postings = _PostingTable()
         self._lengths: dict[str, array] = {}
         self._docnum = 0
-        self._posting_count = 0
 
     def add(self, document: Document) -> None:
         """Add one document, given as for Whoosh's ``add_document``."""
@@ -144,20 +249,15 @@ class SegmentBuilder:
             field = self.schema[name]
             length = 0
             if field.indexed:
-                terms = self._postings.setdefault(name, {})
-                items = list(field.index(value))
-                for text, freq, weight, value_bytes in items:
-                    postings = terms.get(text)
-                    if postings is None:
-                        postings = terms[text] = _Postings()
-                    # _Postings.add, inlined: this runs for every posting.
-                    postings.docnums.append(docnum)
-                    postings.weights.append(weight)
-                    data = postings.data
-                    data += value_bytes
-                    postings.ends.append(len(data))
-                    length += freq
-                self._posting_count += len(items)
+                if hasattr(field, "postings"):  # A field that lists its postings itself.
+                    texts, weights, values, length = field.postings(value)
+                else:
+                    items = list(field.index(value))
+                    texts = [text for text, _, _, _ in items]
+                    weights = [weight for _, _, weight, _ in items]
+                    values = [value for _, _, _, value in items]
+                    length = sum(freq for _, freq, _, _ in items)
+                self._postings.add(name, repeat(docnum, len(texts)), texts, weights, values)  # type: ignore[arg-type]
                 if field.scorable:
                     lengths = self._lengths.setdefault(name, array("I"))
                     lengths.extend([0] * (docnum + 1 - len(lengths)))
@@ -170,7 +270,7 @@ class SegmentBuilder:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
         perdoc.finish_doc()
         self._docnum += 1
-        if self._posting_count >= SEGMENT_POSTINGS:
+        if len(self._postings) >= SEGMENT_POSTINGS:
             self._flush()
 
     def add_segment(self, reader: Any) -> None:
@@ -204,15 +304,15 @@ class SegmentBuilder:
             self._perdoc.finish_doc()
             self._docnum += 1
         for name, text in reader.all_terms():
-            terms = self._postings.setdefault(name, {})
-            postings = terms.get(text) or _Postings()
             for docnums, weights, values, _, _ in read_block_lists(reader.postings(name, text)):
-                for d, w, v in zip(docnums, weights, values, strict=True):
-                    if d in docmap:
-                        postings.add(docmap[d], w, v)
-                        self._posting_count += 1
-            if postings.docnums:
-                terms[text] = postings
+                kept = [i for i, d in enumerate(docnums) if d in docmap]
+                self._postings.add(
+                    name,
+                    [docmap[docnums[i]] for i in kept],
+                    [text] * len(kept),
+                    [weights[i] for i in kept],
+                    [values[i] for i in kept],
+                )
 
     def finish(self) -> list[Any]:
         """Write what is left; the segments written, for the caller to commit."""
@@ -240,15 +340,15 @@ class SegmentBuilder:
         fieldmap: dict[str, int] = {}
         terms_file.extras["fieldmap"] = fieldmap
         postings_file = segment.create_file(self.storage, W3Codec.POSTS_EXT)
-        for name in sorted(self._postings):
-            fieldmap[name] = field_id = len(fieldmap)
-            prefix = field_id.to_bytes(2, "big")
-            lengths = self._lengths.get(name)
-            terms = self._postings[name]
-            value_size = self.schema[name].format.fixed_value_size()
-            for text in sorted(terms):
-                info = _write_postings(postings_file, terms[text], lengths, value_size)
-                terms_file.add(prefix + text, info.to_bytes())
+        field_id = -1
+        for name, text, postings in self._postings.by_term():
+            if name not in fieldmap:
+                fieldmap[name] = field_id = len(fieldmap)
+                prefix = field_id.to_bytes(2, "big")
+                lengths = self._lengths.get(name)
+                value_size = self.schema[name].format.fixed_value_size()
+            info = _write_postings(postings_file, postings, lengths, value_size)
+            terms_file.add(prefix + text, info.to_bytes())
         terms_file.close()
         postings_file.close()
         self.segments.append(segment)
@@ -256,18 +356,22 @@ class SegmentBuilder:
 
 
 def _write_postings(
-    out: Any, postings: _Postings, lengths: array | None, value_size: int | None
+    out: Any, postings: _TermPostings, lengths: array | None, value_size: int | None
 ) -> W3TermInfo:
-    """Write a term's postings as W3 blocks; its term info, pointing at them.
+    """Write a term's postings as W3 blocks, in one write; its term info, pointing at them.
 
     ``value_size`` is the field format's fixed value size, as the W3 codec
     expects it: None for values of any size, 0 for none.
     """
     info = W3TermInfo()
-    start = out.tell()
-    out.write(WHOOSH3_HEADER_MAGIC)
     docnums, weights = postings.docnums, postings.weights
     count = len(docnums)
+    if count == 1:  # Most terms of a segment: worth a path of their own.
+        return _write_posting(out, info, postings, lengths, value_size)
+    info._df = count
+    info._minid, info._maxid = docnums[0], docnums[-1]
+    info._maxweight = max(weights)
+    pieces = [WHOOSH3_HEADER_MAGIC]
     for first in range(0, count, BLOCK_LIMIT):
         last = min(first + BLOCK_LIMIT, count)
         block_docnums = docnums[first:last]
@@ -277,14 +381,9 @@ def _write_postings(
         max_length = max(block_lengths)
         max_weight = max(block_weights)
         info._weight += sum(block_weights)
-        info._df += last - first
-        if info._minid is None:
-            info._minid = block_docnums[0]
         if min_length is not None:
             info._minlength = min(info._minlength or min_length, min_length)
         info._maxlength = max(info._maxlength, max_length)
-        info._maxweight = max(info._maxweight, max_weight)
-        info._maxid = block_docnums[-1]
 
         deltas = array("I", [block_docnums[0]])
         deltas.extend([b - a for a, b in pairwise(block_docnums)])
@@ -306,19 +405,50 @@ def _write_postings(
         )
         info_bytes = dumps(block_info, 2)
         size = len(info_bytes) + len(data)
-        out.write_int(-size if last == count else size)
-        out.write(info_bytes)
-        out.write(data)
-    info.set_extent(start, out.tell() - start)
+        pieces += (pack_int(-size if last == count else size), info_bytes, data)
+    written = b"".join(pieces)
+    info.set_extent(out.tell(), len(written))
+    out.write(written)
     return info
 
 
-def _mini_weights(weights: array) -> Any:
+def _write_posting(
+    out: Any,
+    info: W3TermInfo,
+    postings: _TermPostings,
+    lengths: array | None,
+    value_size: int | None,
+) -> W3TermInfo:
+    """:func:`_write_postings` for a term with one posting."""
+    docnum, weight = postings.docnums[0], postings.weights[0]
+    length = lengths[docnum] if lengths else 0
+    info._df = 1
+    info._weight = info._maxweight = weight
+    info._minid = info._maxid = docnum
+    info._minlength = length or None
+    info._maxlength = length
+    value = postings.data[postings.start : postings.ends[0]]
+    if value_size is None or value_size < 0:
+        mini_values: Any = PackedValues(value, array("I", [len(value)]))
+    else:
+        mini_values = value if value_size else None
+    mini_weight = None if weight == 1.0 else weight
+    data = dumps((array("I", [docnum]), mini_weight, mini_values), PICKLE_PROTOCOL)
+    block_info = (1, docnum, weight, 0, length_to_byte(length or None), length_to_byte(length))
+    info_bytes = dumps(block_info, 2)
+    size = len(info_bytes) + len(data)
+    written = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-size), info_bytes, data))
+    info.set_extent(out.tell(), len(written))
+    out.write(written)
+    return info
+
+
+def _mini_weights(weights: Sequence[float]) -> Any:
     """Weights as the W3 codec stores them: None if all 1.0, one value if all equal."""
     head = weights[0]
     if all(w == head for w in weights):
         return None if head == 1.0 else head
-    return weights
+    return array("f", weights)
 
 
 def read_blocks(matcher: Any) -> Iterator[tuple[Any, ...]]:
@@ -484,6 +614,10 @@ def _work(directory: str, schema: Schema, tasks: Any, results: Any, parent: int)
                 break
             for document in batch:
                 builder.add(document)
+            # The analysis caches grow by thousands of objects a batch, and the
+            # collector's full passes over them took a tenth of the time: what
+            # lives now is left out of its passes from here on.
+            gc.freeze()
         results.put(builder.finish())
     except BaseException as exc:  # Handed to the parent, which reports it.
         results.put(OSError(f"indexing process failed: {exc}"))
