@@ -28,7 +28,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .docvalues import per_index
 from .ranking import K1, B, idf
-from .writing import PackedValues, read_blocks
+from .writing import PackedValues, gather_ranges, read_blocks, run_starts
 
 Mask = np.ndarray
 """One flag per document of the searcher, set for the documents matched."""
@@ -61,7 +61,7 @@ class TermPostings:
                 data.append(b"".join(values))
                 ends.append(np.cumsum(np.fromiter(map(len, values), np.int64, len(values))))
         sizes = np.array([len(d) for d in data])
-        ends_all = np.concatenate(ends) + np.repeat(_starts(sizes), [len(e) for e in ends])
+        ends_all = np.concatenate(ends) + np.repeat(run_starts(sizes), [len(e) for e in ends])
         starts_all = np.concatenate([[0], ends_all[:-1]])
         chosen = self.raw[np.searchsorted(self.docs, docs)]
         return decode_positions(b"".join(data), starts_all[chosen], ends_all[chosen])
@@ -119,13 +119,12 @@ def decode_positions(
         # Each list from its "]" to its final "." (a STOP), which becomes an APPEND
         # to the outer list.
         lengths = ends - body
-        picked = np.repeat(body - _starts(lengths), lengths) + np.arange(int(lengths.sum()))
-        joined = raw[picked]
+        joined = gather_ranges(raw, body, lengths)
         joined[np.cumsum(lengths) - 1] = ord("a")
         lists = loads(_PICKLE_HEADER + joined.tobytes() + b".")
     counts = np.fromiter(map(len, lists), np.int64, len(lists))
     gaps = np.fromiter(chain.from_iterable(lists), np.int64, int(counts.sum()))
-    return counts, _cumsum_per_block(gaps, _starts(counts))
+    return counts, _cumsum_per_block(gaps, run_starts(counts))
 
 
 class Evaluation:
@@ -194,7 +193,7 @@ class Evaluation:
         sizes = np.array([len(g) for g in gaps])
         # Each block's gaps count from its segment's first document: a cumulative
         # sum per block, then the segment's offset.
-        block_start = _starts(sizes)
+        block_start = run_starts(sizes)
         docs = _cumsum_per_block(np.concatenate(gaps), block_start)
         docs += np.repeat(offsets, sizes)
         weights_all = np.concatenate(weights)
@@ -350,11 +349,6 @@ class Evaluation:
         scores[np.asarray(docs, dtype=np.int64)] = found
         scores[~self.live()] = 0.0
         return scores
-
-
-def _starts(sizes: np.ndarray) -> np.ndarray:
-    """Where each of consecutive runs of these sizes starts."""
-    return np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else _NOTHING
 
 
 def _cumsum_per_block(gaps: np.ndarray, block_start: np.ndarray) -> np.ndarray:

@@ -122,6 +122,12 @@ def run_starts(sizes: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else sizes
 
 
+def gather_ranges(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``data[starts[i] : starts[i] + sizes[i]]`` for each i, end to end."""
+    source = np.repeat(starts - run_starts(sizes), sizes)
+    return data[source + np.arange(len(source))]
+
+
 class _SortedPostings:
     """A table's postings sorted by term, handed out a term at a time as Python lists.
 
@@ -145,8 +151,7 @@ class _SortedPostings:
     def _gather(self, first: int, stop: int) -> None:
         chosen = self._order[first:stop]
         sizes = self._sizes[chosen]
-        source = np.repeat(self._starts[chosen] - run_starts(sizes), sizes)
-        self._chunk = self._data[source + np.arange(len(source))].tobytes()
+        self._chunk = gather_ranges(self._data, self._starts[chosen], sizes).tobytes()
         ends = np.cumsum(sizes)
         self._lists = (
             self._docnums[chosen].tolist(),
