@@ -66,36 +66,43 @@ def normalize_word(word: str) -> str | None:
     term = _term_cache.get(word)
     if term is not None or word in _term_cache:
         return term
-    lower = word.lower()
-    if lower in STOP_WORDS:
-        term = None
-    elif lower[:1].isdigit() and _NUMBER_RE.fullmatch(lower):
-        term = lower.replace(".", "") if _THOUSANDS_RE.fullmatch(lower) else lower
-    else:
-        term = strip_accents(_stemmer.stemWord(lower))
+    term = _normalize(word)
     if len(_term_cache) >= _CACHE_LIMIT:
         _term_cache.clear()
     _term_cache[word] = term
     return term
 
 
+def _normalize(word: str) -> str | None:
+    lower = word.lower()
+    if lower in STOP_WORDS:
+        return None
+    if lower[:1].isdigit() and _NUMBER_RE.fullmatch(lower):
+        return lower.replace(".", "") if _THOUSANDS_RE.fullmatch(lower) else lower
+    return strip_accents(_stemmer.stemWord(lower))
+
+
 def compound_parts(word: str) -> tuple[str, ...]:
     """The terms of the parts of a closed compound word, or ``()``."""
     parts = _parts_cache.get(word)
     if parts is None:
-        term = normalize_word(word)
-        folded = word.casefold()
-        splittable = term and len(folded) >= MIN_WORD and not word[0].isdigit()
-        split = split_compound(folded) if splittable else ()
-        if split:
-            terms = (normalize_word(part) for part in split)
-            parts = tuple(dict.fromkeys(t for t in terms if t and t != term))
-        else:
-            parts = ()
+        parts = _parts(word, normalize_word(word))
         if len(_parts_cache) >= _CACHE_LIMIT:
             _parts_cache.clear()
         _parts_cache[word] = parts
     return parts
+
+
+def _parts(word: str, term: str | None) -> tuple[str, ...]:
+    """The terms of the parts of ``word``, whose own term is ``term``."""
+    folded = word.casefold()
+    if not term or len(folded) < MIN_WORD or word[0].isdigit():
+        return ()
+    split = split_compound(folded)
+    if not split:
+        return ()
+    terms = (normalize_word(part) for part in split)
+    return tuple(dict.fromkeys(t for t in terms if t and t != term))
 
 
 class Term(NamedTuple):
@@ -192,8 +199,9 @@ def _index_entry(word: str) -> str | tuple[tuple[str, bool], ...]:
     if "-" in word:
         found = tuple((term, part) for term, _, _, part in _word_terms(word))
     else:
-        term = normalize_word(word)
-        parts = tuple((part, True) for part in compound_parts(word)) if term else ()
+        # Not through the caches of whole words: this cache keeps the outcome.
+        term = _normalize(word)
+        parts = tuple((part, True) for part in _parts(word, term)) if term else ()
         found = (*parts, (term, False)) if term else ()
     entry = found[0][0] if len(found) == 1 and not found[0][1] else found
     if len(_index_cache) >= _CACHE_LIMIT:

@@ -102,7 +102,7 @@ def _best_split(word: str) -> tuple[str, str] | None:
     return best
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def split_compound(word: str, depth: int = MAX_DEPTH) -> tuple[str, ...]:
     """The parts of a case-folded compound, or ``()`` when it is not one.
 

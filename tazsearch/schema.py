@@ -110,7 +110,7 @@ class GermanText(fields.TEXT):
 _COUNT = struct.Struct("!I")
 # The encoded value of a single position, for the positions met so far.
 _single_positions: dict[int, bytes] = {}
-_SINGLES_KEPT = 200_000
+_SINGLES_KEPT = 50_000
 
 
 def encode_positions(positions: list[int]) -> bytes:

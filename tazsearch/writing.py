@@ -105,8 +105,8 @@ class _PostingTable:
     def by_term(self) -> Iterator[tuple[str, bytes, _TermPostings]]:
         """(field, term, postings) of every term, sorted by field and term."""
         order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
+        rank = np.empty(len(order), dtype=np.uint32)
+        rank[order] = np.arange(len(order), dtype=np.uint32)
         terms = np.frombuffer(self.terms, dtype=np.uint32)
         table = _SortedPostings(np.argsort(rank[terms], kind="stable"), self)
         counts = np.bincount(terms, minlength=len(order))[order].tolist()
@@ -141,8 +141,10 @@ class _SortedPostings:
         self._order = order
         self._docnums = np.frombuffer(table.docnums, dtype=np.uint32)
         self._weights = np.frombuffer(table.weights, dtype=np.float32)
-        self._sizes = np.frombuffer(table.sizes, dtype=np.uint32).astype(np.int64)
-        self._starts = run_starts(self._sizes)
+        # 32-bit, as the table's own arrays: a segment's values stay far below 4 GB,
+        # and these arrays are as long as the table.
+        self._sizes = np.frombuffer(table.sizes, dtype=np.uint32)
+        self._starts = np.cumsum(self._sizes, dtype=np.uint32) - self._sizes
         self._data = np.frombuffer(table.data, dtype=np.uint8)
         self._start = self._stop = 0
         self._lists: tuple[list, ...] = ([], [], [])
@@ -150,8 +152,9 @@ class _SortedPostings:
 
     def _gather(self, first: int, stop: int) -> None:
         chosen = self._order[first:stop]
-        sizes = self._sizes[chosen]
-        self._chunk = gather_ranges(self._data, self._starts[chosen], sizes).tobytes()
+        sizes = self._sizes[chosen].astype(np.int64)
+        starts = self._starts[chosen].astype(np.int64)
+        self._chunk = gather_ranges(self._data, starts, sizes).tobytes()
         ends = np.cumsum(sizes)
         self._lists = (
             self._docnums[chosen].tolist(),
