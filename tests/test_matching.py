@@ -23,6 +23,7 @@ QUERIES = [
     "Bericht NOT Gelb",
     '"Lange Sätze"',
     '"Lange Unbekanntwort"',
+    '"Blau Nummer7"',  # a word in one article: its posting is kept in its term info
     "title:Artikel Blau",
     "Sätze",
 ]
