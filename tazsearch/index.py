@@ -408,6 +408,8 @@ class Index:
 
     @staticmethod
     def _path_of(searcher: Any, article_id: str) -> str | None:
+        if not searcher.doc_count_all():  # A new index: nothing to look up.
+            return None
         stored = searcher.document(id=article_id)
         return stored["path"] if stored else None
 

@@ -203,6 +203,7 @@ _ANCHOR_OR_CLOSE_RE = re.compile(r"\[\d{1,3}\]\[|\]")
 # The last "]" that is not the middle of an "[n][" marker.
 _LAST_CLOSE_RE = re.compile(r".*(?:\](?!\[)|(?<!\[\d)(?<!\[\d\d)(?<!\[\d\d\d)\])", re.DOTALL)
 _SPACES_RE = re.compile(r"[ \t]{2,}")
+_BODY_INDENT = " " * 5
 
 _MONTHS = {
     name: number
@@ -371,7 +372,10 @@ def _strip_markup(text: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return _SPACES_RE.sub(" ", _strip_markup(text)).strip()
+    text = _strip_markup(text)
+    if "  " in text or "\t" in text:
+        text = _SPACES_RE.sub(" ", text)
+    return text.strip()
 
 
 def _paragraph(lines: list[str]) -> str:
@@ -484,7 +488,8 @@ class _Builder:
                 else:
                     self.trailer_blank()
                 continue
-            menu = _MENU_RE.match(raw)
+            # A menu item has at most four spaces before its label; body text more.
+            menu = None if raw.startswith(_BODY_INDENT) else _MENU_RE.match(raw)
             if menu:
                 self.menu_item(menu.group(1) or menu.group(2), (menu.group(3) or "").strip())
                 continue
