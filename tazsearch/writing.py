@@ -50,6 +50,9 @@ from whoosh.util.numlists import GrowableArray
 # tazsearch.matching), where each block costs a few Python steps, so
 # larger blocks make common words several times cheaper to read.
 BLOCK_LIMIT = 1024
+# Terms with at most this many postings keep them in their term info (more
+# measured no faster).
+INLINE_LIMIT = 1
 # A builder writes its segment out once it holds this many postings, which
 # bounds its memory at a few hundred MB whatever the size of the run.
 SEGMENT_POSTINGS = 6_000_000
@@ -400,8 +403,8 @@ def _write_postings(
     info = W3TermInfo()
     docnums, weights = postings.docnums, postings.weights
     count = len(docnums)
-    if count == 1:  # Most terms of a segment: worth a path of their own.
-        return _write_posting(info, postings, lengths)
+    if count <= INLINE_LIMIT:
+        return _inline_postings(info, postings, lengths)
     info._df = count
     info._minid, info._maxid = docnums[0], docnums[-1]
     info._maxweight = max(weights)
@@ -446,19 +449,25 @@ def _write_postings(
     return info
 
 
-def _write_posting(info: W3TermInfo, postings: _TermPostings, lengths: array | None) -> W3TermInfo:
-    """The term info of a term with one posting, which holds the posting."""
-    docnum, weight = postings.docnums[0], postings.weights[0]
-    length = lengths[docnum] if lengths else 0
-    info._df = 1
-    info._weight = info._maxweight = weight
-    info._minid = info._maxid = docnum
-    info._minlength = length or None
-    info._maxlength = length
-    value = postings.data[postings.start : postings.ends[0]]
-    # Kept in the term info itself, as the W3 codec allows, rather than as a
-    # block of the postings file: Whoosh reads it as a list of one posting.
-    info.set_inlined((docnum,), (weight,), (value,))
+def _inline_postings(
+    info: W3TermInfo, postings: _TermPostings, lengths: array | None
+) -> W3TermInfo:
+    """The term info of a term with few postings, which holds them.
+
+    The W3 codec lets a term info hold its postings, and Whoosh reads them as
+    a list; writing them as a block of the postings file took two pickles and
+    a write per term, and most terms of a segment have a posting or two.
+    """
+    docnums, weights = postings.docnums, postings.weights
+    term_lengths = [lengths[d] for d in docnums] if lengths else [0]
+    info._df = len(docnums)
+    info._weight = sum(weights)
+    info._maxweight = max(weights)
+    info._minid, info._maxid = docnums[0], docnums[-1]
+    info._minlength = min(term_lengths) or None
+    info._maxlength = max(term_lengths)
+    values = postings.values(0, len(docnums))
+    info.set_inlined(docnums, weights, values)
     return info
 
 
