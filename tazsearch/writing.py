@@ -3,11 +3,13 @@
 Whoosh's own writer sends each posting through a sorting pool, looks up the
 document's field length again for every posting and compresses every
 posting block, however small. That made writing postings most of the cost of
-indexing. :class:`SegmentBuilder` keeps a segment's postings in arrays per
-term, in document order, and writes them once, sorted, in Whoosh's own file
-format (the W3 codec), so Whoosh reads, searches and merges the segments as
-its own. Each block holds arrays and one :class:`PackedValues` rather than
-tuples, and is not compressed, which makes reading it several times faster.
+indexing. :class:`SegmentBuilder` appends a segment's postings to flat
+arrays, a document at a time, sorts them by term with numpy, and writes them
+once in Whoosh's own file format (the W3 codec), so Whoosh reads, searches
+and merges the segments as its own. Each block holds up to 1,024 postings
+as arrays and one :class:`PackedValues` rather than tuples, and is not
+compressed, which makes reading it several times faster; a term with one
+posting keeps it in its term info.
 :class:`ParallelBuilder` runs one builder per core in worker processes, fed
 with batches of documents.
 
