@@ -375,7 +375,7 @@ class SegmentBuilder:
 
 class _TermsFile(OrderedHashWriter):
     """Whoosh's ordered hash file of term infos, written faster: CRC32 for the
-    hash (a readers takes the hash type from the file), each entry in one write."""
+    hash (a reader takes the hash type from the file), each entry in one write."""
 
     def __init__(self, dbfile: Any) -> None:
         HashWriter.__init__(self, dbfile, hashtype=_CRC32)
