@@ -94,11 +94,7 @@ class GermanText(fields.TEXT):
         return (
             [term.encode("utf-8") for term in positions],
             [weights[term] for term in positions],
-            [
-                (_single_positions.get(plist[0]) if len(plist) == 1 else None)
-                or encode_positions(plist)
-                for plist in positions.values()
-            ],
+            [encode_positions(plist) for plist in positions.values()],
             sum(map(len, positions.values())),
         )
 

@@ -399,31 +399,28 @@ def _write_postings(
 ) -> W3TermInfo:
     """Write a term's postings as W3 blocks, in one write; its term info, pointing at them.
 
+    A term with at most INLINE_LIMIT postings keeps them in its term info
+    instead: the W3 codec reads them from there as a list, and writing them as
+    a block took two pickles and a write for most terms of a segment.
     ``value_size`` is the field format's fixed value size, as the W3 codec
     expects it: None for values of any size, 0 for none.
     """
     info = W3TermInfo()
     docnums, weights = postings.docnums, postings.weights
     count = len(docnums)
-    if count <= INLINE_LIMIT:
-        return _inline_postings(info, postings, lengths)
     info._df = count
     info._minid, info._maxid = docnums[0], docnums[-1]
     info._maxweight = max(weights)
+    if count <= INLINE_LIMIT:
+        _count_block(info, docnums, weights, lengths)
+        info.set_inlined(docnums, weights, postings.values(0, count))
+        return info
     pieces = [WHOOSH3_HEADER_MAGIC]
     for first in range(0, count, BLOCK_LIMIT):
         last = min(first + BLOCK_LIMIT, count)
         block_docnums = docnums[first:last]
         block_weights = weights[first:last]
-        block_lengths = [lengths[d] for d in block_docnums] if lengths else [0]
-        min_length = min(block_lengths) or None
-        max_length = max(block_lengths)
-        max_weight = max(block_weights)
-        info._weight += sum(block_weights)
-        if min_length is not None:
-            info._minlength = min(info._minlength or min_length, min_length)
-        info._maxlength = max(info._maxlength, max_length)
-
+        min_length, max_length = _count_block(info, block_docnums, block_weights, lengths)
         deltas = array("I", [block_docnums[0]])
         deltas.extend([b - a for a, b in pairwise(block_docnums)])
         block_values = postings.values(first, last)
@@ -437,7 +434,7 @@ def _write_postings(
         block_info = (
             last - first,
             block_docnums[-1],
-            max_weight,
+            max(block_weights),
             0,  # Not compressed: decompressing took a fifth of reading a block.
             length_to_byte(min_length),
             length_to_byte(max_length),
@@ -451,26 +448,19 @@ def _write_postings(
     return info
 
 
-def _inline_postings(
-    info: W3TermInfo, postings: _TermPostings, lengths: array | None
-) -> W3TermInfo:
-    """The term info of a term with few postings, which holds them.
-
-    The W3 codec lets a term info hold its postings, and Whoosh reads them as
-    a list; writing them as a block of the postings file took two pickles and
-    a write per term, and most terms of a segment have a posting or two.
-    """
-    docnums, weights = postings.docnums, postings.weights
-    term_lengths = [lengths[d] for d in docnums] if lengths else [0]
-    info._df = len(docnums)
-    info._weight = sum(weights)
-    info._maxweight = max(weights)
-    info._minid, info._maxid = docnums[0], docnums[-1]
-    info._minlength = min(term_lengths) or None
-    info._maxlength = max(term_lengths)
-    values = postings.values(0, len(docnums))
-    info.set_inlined(docnums, weights, values)
-    return info
+def _count_block(
+    info: W3TermInfo, docnums: list[int], weights: list[float], lengths: array | None
+) -> tuple[int | None, int]:
+    """Add a block's weights and field lengths to the term info; the block's
+    shortest field length (None for 0) and longest."""
+    block_lengths = [lengths[d] for d in docnums] if lengths else [0]
+    min_length = min(block_lengths) or None
+    max_length = max(block_lengths)
+    info._weight += sum(weights)
+    if min_length is not None:
+        info._minlength = min(info._minlength or min_length, min_length)
+    info._maxlength = max(info._maxlength, max_length)
+    return min_length, max_length
 
 
 def _mini_weights(weights: Sequence[float]) -> Any:
