@@ -38,7 +38,7 @@ from typing import Any
 from zlib import crc32
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage, Storage
 from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
@@ -52,9 +52,6 @@ from whoosh.util.numlists import GrowableArray
 # tazsearch.matching), where each block costs a few Python steps, so
 # larger blocks make common words several times cheaper to read.
 BLOCK_LIMIT = 1024
-# Terms with at most this many postings keep them in their term info (more
-# measured no faster).
-INLINE_LIMIT = 1
 # A builder writes its segment out once it holds this many postings, which
 # bounds its memory at a few hundred MB whatever the size of the run.
 SEGMENT_POSTINGS = 6_000_000
@@ -63,6 +60,7 @@ PR_SET_PDEATHSIG = 1
 PICKLE_PROTOCOL = 5
 _CRC32 = 1  # Whoosh's number for the hash function of a hash file
 _ENTRY_LENGTHS = Struct("!ii")  # a hash file entry's key and value lengths
+_HASH_SLOT = Struct("!Iq")  # a hash table slot: the key's hash, the entry's position
 
 Document = dict[str, Any]
 
@@ -112,19 +110,26 @@ class _PostingTable:
         self.sizes.extend(map(len, values))
         self.data += b"".join(values)
 
-    def by_term(self) -> Iterator[tuple[str, bytes, _TermPostings]]:
-        """(field, term, postings) of every term, sorted by field and term."""
+    def by_term(self) -> Iterator[tuple[str, bytes, _Chunk, int, int]]:
+        """(field, term, chunk, first, last) of every term, sorted by field and
+        term: the term's postings are the chunk's ``first`` to ``last``."""
         order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
         rank = np.empty(len(order), dtype=np.uint32)
         rank[order] = np.arange(len(order), dtype=np.uint32)
         terms = np.frombuffer(self.terms, dtype=np.uint32)
         table = _SortedPostings(np.argsort(rank[terms], kind="stable"), self)
         counts = np.bincount(terms, minlength=len(order))[order].tolist()
-        first = 0
+        keys = self.keys
+        chunk = _Chunk([], [], [0], b"")
+        offset = stop = first = 0
         for number, count in zip(order, counts, strict=True):
-            field, text = self.keys[number]
-            yield field, text, table.slice(first, first + count)
-            first += count
+            last = first + count
+            if last > stop:
+                offset, stop = first, max(last, first + _SortedPostings.CHUNK)
+                chunk = table.chunk(offset, stop)
+            field, text = keys[number]
+            yield field, text, chunk, first - offset, last - offset
+            first = last
 
 
 def run_starts(sizes: np.ndarray) -> np.ndarray:
@@ -139,7 +144,7 @@ def gather_ranges(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np
 
 
 class _SortedPostings:
-    """A table's postings sorted by term, handed out a term at a time as Python lists.
+    """A table's postings sorted by term, handed out a chunk at a time as Python lists.
 
     They are gathered a chunk at a time: all at once would take several
     times the memory of the table.
@@ -156,52 +161,38 @@ class _SortedPostings:
         self._sizes = np.frombuffer(table.sizes, dtype=np.uint32)
         self._starts = np.cumsum(self._sizes, dtype=np.uint32) - self._sizes
         self._data = np.frombuffer(table.data, dtype=np.uint8)
-        self._start = self._stop = 0
-        self._lists: tuple[list, ...] = ([], [], [])
-        self._chunk = b""
 
-    def _gather(self, first: int, stop: int) -> None:
+    def chunk(self, first: int, stop: int) -> _Chunk:
+        """Postings ``first`` to ``stop`` (exclusive) in term order."""
         chosen = self._order[first:stop]
         sizes = self._sizes[chosen].astype(np.int64)
         starts = self._starts[chosen].astype(np.int64)
-        self._chunk = gather_ranges(self._data, starts, sizes).tobytes()
-        ends = np.cumsum(sizes)
-        self._lists = (
+        ends = [0, *np.cumsum(sizes).tolist()]
+        return _Chunk(
             self._docnums[chosen].tolist(),
             self._weights[chosen].tolist(),
-            ends.tolist(),
+            ends,
+            gather_ranges(self._data, starts, sizes).tobytes(),
         )
-        self._start, self._stop = first, stop
-
-    def slice(self, first: int, last: int) -> _TermPostings:
-        """Postings ``first`` to ``last`` (exclusive) in term order: one term's."""
-        if last > self._stop:
-            self._gather(first, max(last, first + self.CHUNK))
-        a, b = first - self._start, last - self._start
-        docnums, weights, ends = (values[a:b] for values in self._lists)
-        return _TermPostings(docnums, weights, ends, self._lists[2][a - 1] if a else 0, self._chunk)
 
 
-class _TermPostings:
-    """One term's postings: document numbers, weights, and their values, which lie
-    in ``data`` end to end from ``start``, each ending where ``ends`` says."""
+class _Chunk:
+    """Consecutive postings: document numbers, weights, and values, the i-th
+    of which is ``data[ends[i] : ends[i + 1]]``."""
 
-    __slots__ = ("data", "docnums", "ends", "start", "weights")
+    __slots__ = ("data", "docnums", "ends", "weights")
 
-    def __init__(
-        self, docnums: list[int], weights: list[float], ends: list[int], start: int, data: bytes
-    ) -> None:
+    def __init__(self, docnums: list[int], weights: list[float], ends: list[int], data: bytes):
         self.docnums = docnums
         self.weights = weights
         self.ends = ends
-        self.start = start
         self.data = data
 
     def values(self, first: int, last: int) -> PackedValues:
         """The values of postings ``first`` to ``last`` (exclusive)."""
-        start = self.ends[first - 1] if first else self.start
-        ends = array("I", [end - start for end in self.ends[first:last]])
-        return PackedValues(self.data[start : self.ends[last - 1]], ends)
+        start = self.ends[first]
+        ends = array("I", [end - start for end in self.ends[first + 1 : last + 1]])
+        return PackedValues(self.data[start : self.ends[last]], ends)
 
 
 class PackedValues:
@@ -355,112 +346,206 @@ class SegmentBuilder:
         self._perdoc.close()
         segment.set_doc_count(self._docnum)
         terms_file = _TermsFile(segment.create_file(self.storage, W3Codec.TERMS_EXT))
+        postings_file = _PostingsFile(segment.create_file(self.storage, W3Codec.POSTS_EXT))
         fieldmap: dict[str, int] = {}
         terms_file.extras["fieldmap"] = fieldmap
-        postings_file = segment.create_file(self.storage, W3Codec.POSTS_EXT)
-        field_id = -1
-        for name, text, postings in self._postings.by_term():
+        for name, text, chunk, first, last in self._postings.by_term():
             if name not in fieldmap:
-                fieldmap[name] = field_id = len(fieldmap)
-                prefix = field_id.to_bytes(2, "big")
-                lengths = self._lengths.get(name)
-                value_size = self.schema[name].format.fixed_value_size()
-            info = _write_postings(postings_file, postings, lengths, value_size)
-            terms_file.add(prefix + text, info.to_bytes())
+                fieldmap[name] = len(fieldmap)
+                field = _FieldPostings(
+                    len(fieldmap) - 1,
+                    self._lengths.get(name),
+                    self.schema[name].format.fixed_value_size(),
+                )
+            if last - first == 1:
+                info = field.inlined(chunk, first)
+            else:
+                info = field.write(postings_file, chunk, first, last)
+            terms_file.add(field.prefix + text, info)
         terms_file.close()
         postings_file.close()
         self.segments.append(segment)
         self._start()
 
 
+# W3TermInfo's fixed part: flags (1 if inlined), total weight, document
+# frequency, shortest and longest field length as bytes, greatest weight,
+# first and last document number; then the postings' extent or, inlined, the
+# postings pickled.
+_TERM_INFO = Struct("!BfIBBfII")
+_EXTENT = Struct("!qi")
+
+
+class _FieldPostings:
+    """Writes the postings of one field's terms in the W3 codec's format, and
+    makes their term infos as ``W3TermInfo.to_bytes`` would, without an object
+    per term.
+
+    ``lengths`` holds each document's field length, None for a field that is
+    not scored; ``value_size`` is the field format's fixed value size, as the
+    W3 codec expects it: None for values of any size, 0 for none.
+    """
+
+    def __init__(self, number: int, lengths: array | None, value_size: int | None) -> None:
+        self.prefix = number.to_bytes(2, "big")
+        self.lengths = lengths
+        self.length_bytes = [length_to_byte(n) for n in lengths] if lengths else None
+        self.value_size = value_size
+
+    def inlined(self, chunk: _Chunk, i: int) -> bytes:
+        """The term info of a term whose one posting is the chunk's ``i``-th.
+
+        It holds the posting itself: the W3 codec reads it from there, and
+        writing a block took two pickles and a write for most terms of a segment.
+        """
+        docnum, weight = chunk.docnums[i], chunk.weights[i]
+        value = chunk.data[chunk.ends[i] : chunk.ends[i + 1]]
+        length = self.length_bytes[docnum] if self.length_bytes else 0
+        info = _TERM_INFO.pack(1, weight, 1, length, length, weight, docnum, docnum)
+        return info + dumps(((docnum,), (weight,), (value,)), 2)
+
+    def write(self, out: _PostingsFile, chunk: _Chunk, first: int, last: int) -> bytes:
+        """Write the chunk's postings ``first`` to ``last`` (exclusive), one
+        term's, as W3 blocks in one piece; the term info pointing at them."""
+        docnums = chunk.docnums[first:last]
+        weights = chunk.weights[first:last]
+        count = last - first
+        total_weight = 0.0
+        min_length: int | None = None
+        max_length = 0
+        pieces = [WHOOSH3_HEADER_MAGIC]
+        for start in range(0, count, BLOCK_LIMIT):
+            stop = min(start + BLOCK_LIMIT, count)
+            block_docnums = docnums[start:stop]
+            block_weights = weights[start:stop]
+            lengths = [self.lengths[d] for d in block_docnums] if self.lengths else [0]
+            # A block with a document without the field has no shortest length.
+            block_min = min(lengths) or None
+            block_max = max(lengths)
+            total_weight += sum(block_weights)
+            if block_min is not None:
+                min_length = block_min if min_length is None else min(min_length, block_min)
+            max_length = max(max_length, block_max)
+            deltas = array("I", [block_docnums[0]])
+            deltas.extend([b - a for a, b in pairwise(block_docnums)])
+            if self.value_size is None or self.value_size < 0:
+                values: Any = chunk.values(first + start, first + stop)
+            elif self.value_size:
+                values = chunk.data[chunk.ends[first + start] : chunk.ends[first + stop]]
+            else:
+                values = None
+            # Arrays and packed values unpickle in a few steps, where tuples take one
+            # per posting; Whoosh's reader takes any sequence.
+            data = dumps((deltas, _mini_weights(block_weights), values), PICKLE_PROTOCOL)
+            block_info = (
+                stop - start,
+                block_docnums[-1],
+                max(block_weights),
+                0,  # Not compressed: decompressing took a fifth of reading a block.
+                length_to_byte(block_min),
+                length_to_byte(block_max),
+            )
+            info_bytes = dumps(block_info, 2)
+            size = len(info_bytes) + len(data)
+            pieces += (pack_int(-size if stop == count else size), info_bytes, data)
+        offset, size = out.write(b"".join(pieces))
+        info = _TERM_INFO.pack(
+            0,
+            total_weight,
+            count,
+            0 if min_length is None else length_to_byte(min_length),
+            length_to_byte(max_length),
+            max(weights),
+            docnums[0],
+            docnums[-1],
+        )
+        return info + _EXTENT.pack(offset, size)
+
+
+class _PostingsFile:
+    """A segment's postings file, written a few megabytes at a time."""
+
+    FLUSH_BYTES = 1 << 23
+
+    def __init__(self, dbfile: Any) -> None:
+        self._file = dbfile
+        self._offset = dbfile.tell()
+        self._pieces: list[bytes] = []
+        self._buffered = 0
+
+    def write(self, data: bytes) -> tuple[int, int]:
+        """Append ``data``; where it starts in the file, and its size."""
+        offset = self._offset
+        self._pieces.append(data)
+        self._offset += len(data)
+        self._buffered += len(data)
+        if self._buffered >= self.FLUSH_BYTES:
+            self._write_out()
+        return offset, len(data)
+
+    def _write_out(self) -> None:
+        self._file.write(b"".join(self._pieces))
+        self._pieces = []
+        self._buffered = 0
+
+    def close(self) -> None:
+        self._write_out()
+        self._file.close()
+
+
 class _TermsFile(OrderedHashWriter):
     """Whoosh's ordered hash file of term infos, written faster: CRC32 for the
-    hash (a reader takes the hash type from the file), each entry in one write."""
+    hash (a reader takes the hash type from the file), and the entries and
+    hash tables each written in one piece when the file is closed."""
 
     def __init__(self, dbfile: Any) -> None:
         HashWriter.__init__(self, dbfile, hashtype=_CRC32)
-        self.index = GrowableArray("H")
-        self.lastkey = b""
+        self._keys: list[bytes] = []
+        self._values: list[bytes] = []
 
     def add(self, key: bytes, value: bytes) -> None:
-        if key <= self.lastkey:
-            raise ValueError(f"terms must come sorted: {self.lastkey!r}..{key!r}")
-        dbfile = self.dbfile
-        position = dbfile.tell()
-        self.index.append(position)
-        dbfile.write(_ENTRY_LENGTHS.pack(len(key), len(value)) + key + value)
-        hashed = crc32(key) & 0xFFFFFFFF
-        self.buckets[hashed & 255].append((hashed, position))
-        self.lastkey = key
+        self._keys.append(key)
+        self._values.append(value)
 
-
-def _write_postings(
-    out: Any, postings: _TermPostings, lengths: array | None, value_size: int | None
-) -> W3TermInfo:
-    """Write a term's postings as W3 blocks, in one write; its term info, pointing at them.
-
-    A term with at most INLINE_LIMIT postings keeps them in its term info
-    instead: the W3 codec reads them from there as a list, and writing them as
-    a block took two pickles and a write for most terms of a segment.
-    ``value_size`` is the field format's fixed value size, as the W3 codec
-    expects it: None for values of any size, 0 for none.
-    """
-    info = W3TermInfo()
-    docnums, weights = postings.docnums, postings.weights
-    count = len(docnums)
-    info._df = count
-    info._minid, info._maxid = docnums[0], docnums[-1]
-    info._maxweight = max(weights)
-    if count <= INLINE_LIMIT:
-        _count_block(info, docnums, weights, lengths)
-        info.set_inlined(docnums, weights, postings.values(0, count))
-        return info
-    pieces = [WHOOSH3_HEADER_MAGIC]
-    for first in range(0, count, BLOCK_LIMIT):
-        last = min(first + BLOCK_LIMIT, count)
-        block_docnums = docnums[first:last]
-        block_weights = weights[first:last]
-        min_length, max_length = _count_block(info, block_docnums, block_weights, lengths)
-        deltas = array("I", [block_docnums[0]])
-        deltas.extend([b - a for a, b in pairwise(block_docnums)])
-        block_values = postings.values(first, last)
-        if value_size is None or value_size < 0:
-            mini_values: Any = block_values
-        else:
-            mini_values = block_values.data if value_size else None
-        # Arrays and packed values unpickle in a few steps, where tuples take one
-        # per posting; Whoosh's reader takes any sequence.
-        data = dumps((deltas, _mini_weights(block_weights), mini_values), PICKLE_PROTOCOL)
-        block_info = (
-            last - first,
-            block_docnums[-1],
-            max(block_weights),
-            0,  # Not compressed: decompressing took a fifth of reading a block.
-            length_to_byte(min_length),
-            length_to_byte(max_length),
+    def close(self) -> int:
+        keys, values = self._keys, self._values
+        if not all(a < b for a, b in pairwise(keys)):
+            raise ValueError("terms must come sorted and unique")
+        sizes = [_ENTRY_LENGTHS.size + len(k) + len(v) for k, v in zip(keys, values, strict=True)]
+        positions = list(accumulate(sizes[:-1], initial=self.dbfile.tell()))
+        self.dbfile.write(
+            b"".join(
+                part
+                for key, value in zip(keys, values, strict=True)
+                for part in (_ENTRY_LENGTHS.pack(len(key), len(value)), key, value)
+            )
         )
-        info_bytes = dumps(block_info, 2)
-        size = len(info_bytes) + len(data)
-        pieces += (pack_int(-size if last == count else size), info_bytes, data)
-    written = b"".join(pieces)
-    info.set_extent(out.tell(), len(written))
-    out.write(written)
-    return info
+        for key, position in zip(keys, positions, strict=False):
+            hashed = crc32(key)
+            self.buckets[hashed & 255].append((hashed, position))
+        self.index = GrowableArray(_index_typecode(positions[-1] if positions else 0))
+        self.index.array.extend(positions)
+        return super().close()
+
+    def _write_hashes(self) -> None:
+        """As Whoosh's, each bucket's table in one write."""
+        empty = (0, 0)  # No entry starts at 0, where the header is.
+        for entries in self.buckets:
+            self.directory.append((self.dbfile.tell(), 2 * len(entries)))
+            table = [empty] * (2 * len(entries))
+            for hashed, position in entries:
+                slot = (hashed >> 8) % len(table)
+                while table[slot] != empty:
+                    slot = (slot + 1) % len(table)
+                table[slot] = (hashed, position)
+            self.dbfile.write(b"".join([_HASH_SLOT.pack(*slot) for slot in table]))
 
 
-def _count_block(
-    info: W3TermInfo, docnums: list[int], weights: list[float], lengths: array | None
-) -> tuple[int | None, int]:
-    """Add a block's weights and field lengths to the term info; the block's
-    shortest field length (None for 0) and longest."""
-    block_lengths = [lengths[d] for d in docnums] if lengths else [0]
-    min_length = min(block_lengths) or None
-    max_length = max(block_lengths)
-    info._weight += sum(weights)
-    if min_length is not None:
-        info._minlength = min(info._minlength or min_length, min_length)
-    info._maxlength = max(info._maxlength, max_length)
-    return min_length, max_length
+def _index_typecode(largest: int) -> str:
+    """The array type Whoosh's growable array ends with for numbers up to ``largest``."""
+    if largest < 2**16:
+        return "H"
+    return "i" if largest < 2**31 else "I" if largest < 2**32 else "q"
 
 
 def _mini_weights(weights: Sequence[float]) -> Any:
