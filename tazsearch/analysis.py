@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
+from itertools import chain
 from typing import NamedTuple
 
+import numpy as np
 import Stemmer
 from whoosh.analysis import Token, Tokenizer
 
+from .arrays import range_indices
 from .compounds import MIN_WORD, split_compound
 from .german import STOP_WORDS, UMLAUT_FOLDS
 
@@ -187,55 +190,96 @@ def analyze(text: str, *, query: bool = False, start_pos: int = 0) -> Iterator[T
         pos += 1
 
 
-_index_cache: dict[str, str | tuple[tuple[str, bool], ...]] = {}
-
-
-def _index_entry(word: str) -> str | tuple[tuple[str, bool], ...]:
-    """A word's terms for indexing: the term alone when it is the only one.
+def _index_terms(word: str) -> tuple[tuple[str, bool], ...]:
+    """A word's terms for indexing, each with whether it is a compound part.
 
     A word without hyphens, most of them, skips :func:`_word_terms`, whose
-    character spans only highlighting needs.
+    character spans only highlighting needs, and the caches of whole words:
+    the vocabulary keeps the outcome.
     """
     if "-" in word:
-        found = tuple((term, part) for term, _, _, part in _word_terms(word))
-    else:
-        # Not through the caches of whole words: this cache keeps the outcome.
-        term = _normalize(word)
-        parts = tuple((part, True) for part in _parts(word, term)) if term else ()
-        found = (*parts, (term, False)) if term else ()
-    entry = found[0][0] if len(found) == 1 and not found[0][1] else found
-    if len(_index_cache) >= _CACHE_LIMIT:
-        _index_cache.clear()
-    _index_cache[word] = entry
-    return entry
+        return tuple((term, part) for term, _, _, part in _word_terms(word))
+    term = _normalize(word)
+    if term is None:
+        return ()
+    return (*((part, True) for part in _parts(word, term)), (term, False))
 
 
-def index_positions(text: str, start: int = 0) -> tuple[dict[str, list[int]], dict[str, int]]:
-    """The positions of each term of ``text``, counted from ``start``, and how
-    many of them are compound parts: :func:`analyze`, made lean for indexing.
+class IndexedWords(NamedTuple):
+    """The terms of some texts, one entry per term occurrence, in text order.
 
-    Indexing calls this for every word of every article, so it skips the
-    character offsets that only highlighting needs, and a word with one term
-    costs one look-up.
+    ``terms`` holds vocabulary numbers; ``positions`` counts the words of
+    each text from 0, stop words left out; a word with several terms gives
+    each of them its position.
     """
-    positions: dict[str, list[int]] = defaultdict(list)
-    parts: dict[str, int] = {}
-    pos = start
-    cache = _index_cache
-    for word in WORD_RE.findall(_clean(text)):
-        entry = cache.get(word)
-        if entry is None:
-            entry = _index_entry(word)
-        if entry.__class__ is str:
-            positions[entry].append(pos)  # type: ignore[index]
-            pos += 1
-        elif entry:
-            for term, part in entry:
-                positions[term].append(pos)
-                if part:
-                    parts[term] = parts.get(term, 0) + 1
-            pos += 1
-    return positions, parts
+
+    terms: np.ndarray
+    parts: np.ndarray  # whether each is a compound part
+    texts: np.ndarray  # which of the texts each is in
+    positions: np.ndarray
+
+
+class Vocabulary:
+    """The terms met while indexing, numbered, and the terms of each word met.
+
+    Indexing analyses every word of every article, so a word is analysed the
+    first time it is met only, and an article's words then become terms with
+    a few array operations instead of a Python step per word. The numbers
+    last until the vocabulary is full, when it starts again and
+    ``generation`` counts up.
+    """
+
+    def __init__(self, limit: int = _CACHE_LIMIT) -> None:
+        self.limit = limit
+        self.generation = 0
+        self._start()
+
+    def _start(self) -> None:
+        self.terms: list[str] = []  # by number
+        self._numbers: dict[str, int] = {}
+        self._entries: dict[str, int] = {}  # the number of each word's entry
+        # Entry i's terms are _term_of[_first[i] : _first[i] + _count[i]].
+        self._first = array("q")
+        self._count = array("q")
+        self._term_of = array("q")
+        self._is_part = array("b")
+
+    def analyse(self, texts: Sequence[str]) -> IndexedWords:
+        """The terms of ``texts``; their numbers stay valid until the next call."""
+        if len(self._entries) >= self.limit:
+            self._start()
+            self.generation += 1
+        words = [WORD_RE.findall(_clean(text)) for text in texts]
+        every = list(chain.from_iterable(words))
+        for word in set(every).difference(self._entries):
+            self._add(word)
+        numbers = np.array(list(map(self._entries.__getitem__, every)), dtype=np.int64)
+        counts = np.frombuffer(self._count, dtype=np.int64)[numbers]
+        text_of = np.repeat(np.arange(len(texts)), [len(w) for w in words])
+        kept = counts > 0  # Stop words take no position.
+        numbers, counts, text_of = numbers[kept], counts[kept], text_of[kept]
+        ranks = np.arange(len(numbers)) - np.searchsorted(text_of, text_of)
+        flat = range_indices(np.frombuffer(self._first, dtype=np.int64)[numbers], counts)
+        return IndexedWords(
+            np.frombuffer(self._term_of, dtype=np.int64)[flat],
+            np.frombuffer(self._is_part, dtype=np.int8)[flat].astype(bool),
+            np.repeat(text_of, counts),
+            np.repeat(ranks, counts),
+        )
+
+    def _add(self, word: str) -> None:
+        """Analyse a new word, and give it an entry."""
+        self._entries[word] = len(self._first)
+        found = _index_terms(word)
+        self._first.append(len(self._term_of))
+        self._count.append(len(found))
+        for term, part in found:
+            number = self._numbers.get(term)
+            if number is None:
+                number = self._numbers[term] = len(self.terms)
+                self.terms.append(term)
+            self._term_of.append(number)
+            self._is_part.append(part)
 
 
 def query_words(text: str, drop: frozenset[str] = frozenset()) -> list[QueryWord]:

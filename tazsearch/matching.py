@@ -26,9 +26,10 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
+from .arrays import gather_ranges, run_starts
 from .docvalues import per_index
 from .ranking import K1, B, idf
-from .writing import PackedValues, gather_ranges, read_blocks, run_starts
+from .writing import PackedValues, read_blocks
 
 Mask = np.ndarray
 """One flag per document of the searcher, set for the documents matched."""

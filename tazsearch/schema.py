@@ -19,14 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import struct
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 from whoosh import columns, fields
 
-from .analysis import GermanAnalyzer, fold_spelt_umlauts, index_positions, strip_accents
+from .analysis import GermanAnalyzer, Vocabulary, fold_spelt_umlauts, strip_accents
+from .arrays import run_starts
 from .docvalues import facet_keys
 from .parse import Article, Block, Link, Related
 
@@ -67,68 +68,148 @@ class GermanText(fields.TEXT):
     def __init__(self, stored: bool = False) -> None:
         super().__init__(analyzer=GermanAnalyzer(), phrase=True, stored=stored)
 
-    def _positions(self, value: str | WeightedTexts) -> tuple[dict[str, list[int]], dict]:
-        """Each term's positions, and its weighted frequency."""
-        texts = [(1.0, value)] if isinstance(value, str) else value
-        positions: dict[str, list[int]] = {}
-        weights: dict[str, float] = defaultdict(float)
-        for section, (weight, text) in enumerate(texts):
-            start = section * SECTION_SPAN
-            found, parts = index_positions(text, start)
-            for term, plist in found.items():
-                if plist[-1] >= start + SECTION_SPAN:  # Only in texts of millions of words.
-                    plist = [min(p, start + SECTION_SPAN - 1) for p in plist]
-                if term in positions:
-                    positions[term].extend(plist)
-                else:
-                    positions[term] = plist
-                weights[term] += weight * (len(plist) - (1 - PART_WEIGHT) * parts.get(term, 0))
-        return positions, weights
-
-    def postings(
-        self, value: str | WeightedTexts
-    ) -> tuple[list[bytes], list[float], list[bytes], int]:
-        """The terms, their weighted frequencies and encoded positions, and the
-        number of words: what the segment writer takes, as lists it appends at once."""
-        positions, weights = self._positions(value)
-        return (
-            [term.encode("utf-8") for term in positions],
-            [weights[term] for term in positions],
-            [encode_positions(plist) for plist in positions.values()],
-            sum(map(len, positions.values())),
+    def postings(self, values: Sequence[str | WeightedTexts]) -> FieldPostings:
+        """The postings of several documents' values, as arrays: what the segment
+        writer takes. A batch at a time, the array operations cost little per
+        document."""
+        texts: list[str] = []
+        weights: list[float] = []
+        sections: list[int] = []
+        documents: list[int] = []
+        for document, value in enumerate(values):
+            pairs = [(1.0, value)] if isinstance(value, str) else value
+            for section, (weight, text) in enumerate(pairs):
+                texts.append(text)
+                weights.append(weight)
+                sections.append(section)
+                documents.append(document)
+        words = _vocabulary.analyse(texts)
+        # Words past a text's span all take its last position.
+        positions = np.array(sections)[words.texts] * SECTION_SPAN + np.minimum(
+            words.positions, SECTION_SPAN - 1
+        )
+        word_weights = np.array(weights)[words.texts]
+        word_weights[words.parts] *= PART_WEIGHT
+        document_of = np.array(documents, dtype=np.int64)[words.texts]
+        # By document, then by term; each posting's positions stay in order.
+        keys = document_of * max(len(_vocabulary.terms), 1) + words.terms
+        order = np.argsort(keys, kind="stable")
+        starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
+        data, sizes = encode_position_lists(positions[order], starts)
+        return FieldPostings(
+            document_of[order][starts],
+            words.terms[order][starts],
+            _vocabulary.terms,
+            _vocabulary.generation,
+            np.add.reduceat(word_weights[order], starts) if len(starts) else word_weights,
+            sizes,
+            data,
+            np.bincount(document_of, minlength=len(values)),
         )
 
     def index(self, value: str | WeightedTexts, **kwargs: Any) -> list[tuple]:
         """As Whoosh's fields index: (term, frequency, weight, encoded positions)."""
-        positions, weights = self._positions(value)
+        postings = self.postings([value])
+        ends = np.cumsum(postings.sizes).tolist()
         return [
-            (term.encode("utf-8"), len(plist), weights[term], encode_positions(plist))
-            for term, plist in positions.items()
+            (
+                postings.terms[number].encode("utf-8"),
+                _COUNT.unpack_from(postings.data, start)[0],
+                weight,
+                postings.data[start:end],
+            )
+            for number, weight, start, end in zip(
+                postings.numbers.tolist(), postings.weights.tolist(), [0, *ends], ends, strict=False
+            )
         ]
 
 
+class FieldPostings(NamedTuple):
+    """Some documents' postings in a field, sorted by document: each posting's
+    document (numbered in the batch), term as a vocabulary number (see
+    :class:`~tazsearch.analysis.Vocabulary`), weighted frequency, and encoded
+    positions, end to end in ``data`` with their ``sizes``; and each
+    document's field length in words."""
+
+    documents: np.ndarray
+    numbers: np.ndarray
+    terms: list[str]  # the vocabulary's terms, by number
+    generation: int  # the vocabulary's generation: the numbers change with it
+    weights: np.ndarray
+    sizes: np.ndarray
+    data: bytes
+    lengths: np.ndarray
+
+
+_vocabulary = Vocabulary()
 _COUNT = struct.Struct("!I")
-# The encoded value of a single position, for the positions met so far.
-_single_positions: dict[int, bytes] = {}
-_SINGLES_KEPT = 50_000
 
 
 def encode_positions(positions: list[int]) -> bytes:
-    """A posting's positions as Whoosh's Positions format stores them, made faster.
-
-    The format is the count, then the pickled list of gaps between positions.
-    """
-    if len(positions) == 1:
-        position = positions[0]
-        value = _single_positions.get(position)
-        if value is None:
-            if len(_single_positions) >= _SINGLES_KEPT:
-                _single_positions.clear()
-            value = _single_positions[position] = _COUNT.pack(1) + pickle.dumps(positions, 2)
-        return value
+    """A posting's positions as Whoosh's Positions format stores them: the
+    count, then the pickled list of gaps between positions."""
     gaps = [b - a for a, b in pairwise(positions)]
     gaps.insert(0, positions[0])
     return _COUNT.pack(len(positions)) + pickle.dumps(gaps, 2)
+
+
+# How pickle's protocol 2 writes a list of small ints: a header making an
+# empty list, then the items in batches of up to 1,000, each batch between
+# MARK and APPENDS (one item alone: the item, then APPEND), then STOP. An int
+# below 256 is K and a byte, below 65,536 M and two, else J and four.
+_PICKLED_LIST = b"\x80\x02]q\x00"
+_PICKLE_BATCH = 1000
+_MARK, _APPENDS, _APPEND, _STOP = b"(", b"e", b"a", b"."
+_INT_OPCODES = np.frombuffer(b"KMJ", dtype=np.uint8)
+
+
+def encode_position_lists(positions: np.ndarray, starts: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """:func:`encode_positions` of many lists at once: ``positions`` holds them
+    end to end, the i-th starting at ``starts[i]``. The encoded lists, end to
+    end, and the size of each.
+
+    The pickles are laid out with array operations, not pickled one by one:
+    indexing encodes hundreds of lists per article.
+    """
+    total = len(positions)
+    counts = np.diff(np.append(starts, total))
+    gaps = np.diff(positions, prepend=0)
+    gaps[starts] = positions[starts]
+    kind = (gaps >= 256).astype(np.int64) + (gaps >= 65_536)  # 0: K, 1: M, 2: J
+    item_sizes = np.array([2, 3, 5])[kind]
+    alone = counts == 1
+    batches = (counts + _PICKLE_BATCH - 1) // _PICKLE_BATCH
+    marks = np.where(alone, 1, 2 * batches)  # APPEND, or MARK and APPENDS per batch
+    head = _COUNT.size + len(_PICKLED_LIST)
+    sizes = head + np.add.reduceat(item_sizes, starts) + marks + 1 if total else counts
+    list_starts = run_starts(sizes)
+    index = np.arange(total) - np.repeat(starts, counts)  # of each item in its list
+    batch = index // _PICKLE_BATCH
+    before = np.cumsum(item_sizes) - item_sizes  # bytes of the items before each
+    item_alone = np.repeat(alone, counts)
+    offsets = (
+        np.repeat(list_starts + head, counts)
+        + before
+        - np.repeat(before[starts], counts)
+        + np.where(item_alone, 0, 1 + 2 * batch)
+    )
+    out = np.zeros(int(sizes.sum()), dtype=np.uint8)
+    count_bytes = counts.astype(">u4").view(np.uint8).reshape(-1, 4)
+    for j in range(4):
+        out[list_starts + j] = count_bytes[:, j]
+    for j, byte in enumerate(_PICKLED_LIST):
+        out[list_starts + _COUNT.size + j] = byte
+    out[offsets] = _INT_OPCODES[kind]
+    little = gaps.astype("<u4").view(np.uint8).reshape(-1, 4)
+    for j in range(4):
+        wide = item_sizes > j + 1
+        out[offsets[wide] + 1 + j] = little[wide, j]
+    first = (index % _PICKLE_BATCH == 0) & ~item_alone
+    out[offsets[first] - 1] = ord(_MARK)
+    last = (index % _PICKLE_BATCH == _PICKLE_BATCH - 1) | (index == np.repeat(counts - 1, counts))
+    out[offsets[last] + item_sizes[last]] = np.where(item_alone[last], ord(_APPEND), ord(_APPENDS))
+    out[list_starts + sizes - 1] = ord(_STOP)
+    return out.tobytes(), sizes
 
 
 class Section(GermanText):

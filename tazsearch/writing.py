@@ -47,6 +47,9 @@ from whoosh.system import pack_int
 from whoosh.util.numeric import length_to_byte
 from whoosh.util.numlists import GrowableArray
 
+from .arrays import gather_ranges
+from .schema import FieldPostings
+
 # Postings per block. Whoosh writes 128, to skip blocks when it steps through
 # matches; queries here read every block whole into arrays (see
 # tazsearch.matching), where each block costs a few Python steps, so
@@ -63,6 +66,7 @@ _ENTRY_LENGTHS = Struct("!ii")  # a hash file entry's key and value lengths
 _HASH_SLOT = Struct("!Iq")  # a hash table slot: the key's hash, the entry's position
 
 Document = dict[str, Any]
+_EMPTY_MAPPING = np.empty(0, dtype=np.int64)
 
 
 class _PostingTable:
@@ -76,6 +80,8 @@ class _PostingTable:
     def __init__(self) -> None:
         self.keys: list[tuple[str, bytes]] = []  # (field, term) of each term number
         self._numbers: dict[str, dict[bytes, int]] = {}
+        # Per field: the vocabulary generation, and each vocabulary number's term number or -1.
+        self._mapped: dict[str, tuple[int, np.ndarray]] = {}
         self.terms = array("I")
         self.docnums = array("I")
         self.weights = array("f")
@@ -85,15 +91,8 @@ class _PostingTable:
     def __len__(self) -> int:
         return len(self.terms)
 
-    def add(
-        self,
-        field: str,
-        docnums: Sequence[int],
-        texts: Sequence[bytes],
-        weights: Sequence[float],
-        values: Sequence[bytes],
-    ) -> None:
-        """Append postings: the i-th of ``texts`` in document ``docnums[i]``."""
+    def _number(self, field: str, texts: Sequence[bytes]) -> list[int]:
+        """The term number of each text in the field, numbering those new."""
         numbers = self._numbers.setdefault(field, {})
         found = list(map(numbers.get, texts))
         if None in found:
@@ -104,11 +103,47 @@ class _PostingTable:
                         number = numbers[text] = len(self.keys)
                         self.keys.append((field, text))
                     found[i] = number
-        self.terms.extend(found)  # type: ignore[arg-type]
+        return found  # type: ignore[return-value]
+
+    def add(
+        self,
+        field: str,
+        docnums: Sequence[int],
+        texts: Sequence[bytes],
+        weights: Sequence[float],
+        values: Sequence[bytes],
+    ) -> None:
+        """Append postings: the i-th of ``texts`` in document ``docnums[i]``."""
+        self.terms.extend(self._number(field, texts))
         self.docnums.extend(docnums)
         self.weights.extend(weights)
         self.sizes.extend(map(len, values))
         self.data += b"".join(values)
+
+    def add_numbered(self, field: str, docnums: np.ndarray, postings: FieldPostings) -> None:
+        """Append postings whose terms come as vocabulary numbers, in ``docnums``.
+
+        Each vocabulary number is mapped to its term number here once, so a
+        document's postings are appended with array operations alone.
+        """
+        generation, mapping = self._mapped.get(field, (None, _EMPTY_MAPPING))
+        if generation != postings.generation or len(mapping) < len(postings.terms):
+            grown = np.full(max(len(postings.terms), 2 * len(mapping)), -1, dtype=np.int64)
+            if generation == postings.generation:
+                grown[: len(mapping)] = mapping
+            mapping = grown
+            self._mapped[field] = (postings.generation, mapping)
+        numbers = mapping[postings.numbers]
+        new = np.flatnonzero(numbers < 0)
+        if len(new):
+            texts = [postings.terms[n].encode("utf-8") for n in postings.numbers[new].tolist()]
+            numbers[new] = self._number(field, texts)
+            mapping[postings.numbers[new]] = numbers[new]
+        self.terms.frombytes(numbers.astype(np.uint32).tobytes())
+        self.docnums.frombytes(docnums.astype(np.uint32).tobytes())
+        self.weights.frombytes(postings.weights.astype(np.float32).tobytes())
+        self.sizes.frombytes(postings.sizes.astype(np.uint32).tobytes())
+        self.data += postings.data
 
     def by_term(self) -> Iterator[tuple[str, bytes, _Chunk, int, int]]:
         """(field, term, chunk, first, last) of every term, sorted by field and
@@ -130,17 +165,6 @@ class _PostingTable:
             field, text = keys[number]
             yield field, text, chunk, first - offset, last - offset
             first = last
-
-
-def run_starts(sizes: np.ndarray) -> np.ndarray:
-    """Where each of consecutive runs of these sizes starts."""
-    return np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else sizes
-
-
-def gather_ranges(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """``data[starts[i] : starts[i] + sizes[i]]`` for each i, end to end."""
-    source = np.repeat(starts - run_starts(sizes), sizes)
-    return data[source + np.arange(len(source))]
 
 
 class _SortedPostings:
@@ -237,6 +261,12 @@ class SegmentBuilder:
         self.indexname = indexname
         self.codec = W3Codec()
         self.segments: list[Any] = []
+        # Fields that list the postings of a batch of documents themselves.
+        self._listing_fields = [
+            name
+            for name in schema.names()
+            if schema[name].indexed and hasattr(schema[name], "postings")
+        ]
         self._start()
 
     def _start(self) -> None:
@@ -248,6 +278,31 @@ class SegmentBuilder:
 
     def add(self, document: Document) -> None:
         """Add one document, given as for Whoosh's ``add_document``."""
+        self.add_batch([document])
+
+    def add_batch(self, documents: Sequence[Document]) -> None:
+        """Add documents, each given as for Whoosh's ``add_document``.
+
+        Fields that list their postings themselves get those of the whole
+        batch in one call.
+        """
+        lengths: dict[str, dict[int, int]] = {}
+        for name in self._listing_fields:
+            given = [i for i, document in enumerate(documents) if document.get(name) is not None]
+            if not given:
+                continue
+            postings = self.schema[name].postings([documents[i][name] for i in given])
+            docnums = self._docnum + np.array(given, dtype=np.int64)
+            self._postings.add_numbered(name, docnums[postings.documents], postings)
+            lengths[name] = dict(zip(given, postings.lengths.tolist(), strict=True))
+        for i, document in enumerate(documents):
+            self._add_document(document, {name: found[i] for name, found in lengths.items()})
+        if len(self._postings) >= SEGMENT_POSTINGS:
+            self._flush()
+
+    def _add_document(self, document: Document, listed: dict[str, int]) -> None:
+        """Add one document, but the postings of the fields in ``listed``, which
+        were added already: their field lengths."""
         docnum = self._docnum
         perdoc = self._perdoc
         perdoc.start_doc(docnum)
@@ -257,30 +312,27 @@ class SegmentBuilder:
                 continue
             field = self.schema[name]
             length = 0
-            if field.indexed:
-                if hasattr(field, "postings"):  # A field that lists its postings itself.
-                    texts, weights, values, length = field.postings(value)
-                else:
-                    items = list(field.index(value))
-                    texts = [text for text, _, _, _ in items]
-                    weights = [weight for _, _, weight, _ in items]
-                    values = [value for _, _, _, value in items]
-                    length = sum(freq for _, freq, _, _ in items)
+            if name in listed:
+                length = listed[name]
+            elif field.indexed:
+                items = list(field.index(value))
+                texts = [text for text, _, _, _ in items]
+                weights = [weight for _, _, weight, _ in items]
+                values = [value for _, _, _, value in items]
+                length = sum(freq for _, freq, _, _ in items)
                 self._postings.add(name, repeat(docnum, len(texts)), texts, weights, values)  # type: ignore[arg-type]
-                if field.scorable:
-                    lengths = self._lengths.setdefault(name, array("I"))
-                    lengths.extend([0] * (docnum + 1 - len(lengths)))
-                    lengths[docnum] = length
-                else:
-                    length = 0
+            if field.indexed and field.scorable:
+                lengths = self._lengths.setdefault(name, array("I"))
+                lengths.extend([0] * (docnum + 1 - len(lengths)))
+                lengths[docnum] = length
+            else:
+                length = 0
             stored = document.get("_stored_" + name, value)
             perdoc.add_field(name, field, stored if field.stored else None, length)
             if field.column_type and stored is not None:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
         perdoc.finish_doc()
         self._docnum += 1
-        if len(self._postings) >= SEGMENT_POSTINGS:
-            self._flush()
 
     def add_segment(self, reader: Any) -> None:
         """Copy the live documents of a segment, postings and all, into this one.
@@ -717,8 +769,7 @@ def _work(directory: str, schema: Schema, tasks: Any, results: Any, parent: int)
                 continue
             if batch is None:
                 break
-            for document in batch:
-                builder.add(document)
+            builder.add_batch(batch)
             # The analysis caches grow by thousands of objects a batch, and the
             # collector's full passes over them took a tenth of the time: what
             # lives now is left out of its passes from here on.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tazsearch.analysis import GermanAnalyzer, analyze, normalize_word, terms
+from tazsearch.analysis import GermanAnalyzer, Vocabulary, analyze, normalize_word, terms
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,47 @@ def test_whoosh_face_gives_the_same_terms_with_offsets() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "---", "[1][", "\x00\x01", "-Krieg-", "ß" * 1000])
 def test_odd_text_never_raises(text: str) -> None:
     assert isinstance(terms(text), list)
+
+
+INDEXED_TEXTS = [
+    "Die Truppenentsendung der Nato-Staaten, sagte der Ukraine-Krieg-Experte.",
+    "",
+    "und der die",  # stop words only
+    "Bundestagswahl 2025: 1.500 Stimmen für die Café-Besitzerin",
+]
+
+
+def test_vocabulary_numbers_the_terms_analyze_gives() -> None:
+    vocabulary = Vocabulary()
+    words = vocabulary.analyse(INDEXED_TEXTS)
+    got = [
+        (int(text), vocabulary.terms[term], int(pos), bool(part))
+        for term, part, text, pos in zip(
+            words.terms, words.parts, words.texts, words.positions, strict=True
+        )
+    ]
+    expected = [
+        (i, term.text, term.pos, term.part)
+        for i, text in enumerate(INDEXED_TEXTS)
+        for term in analyze(text)
+    ]
+    assert got == expected
+    assert got[:4] == [
+        (0, "trupp", 0, True),
+        (0, "entsend", 0, True),
+        (0, "truppenentsend", 0, False),
+        (0, "nato", 1, False),
+    ]
+
+
+def test_a_full_vocabulary_starts_again_with_new_numbers() -> None:
+    vocabulary = Vocabulary(limit=5)
+    first = vocabulary.analyse(INDEXED_TEXTS[:1])
+    first_terms = [vocabulary.terms[n] for n in first.terms]
+    assert vocabulary.generation == 0
+    again = vocabulary.analyse(INDEXED_TEXTS[3:] + INDEXED_TEXTS[:1])
+    assert vocabulary.generation == 1
+    again_terms = [
+        vocabulary.terms[n] for n, text in zip(again.terms, again.texts, strict=True) if text == 1
+    ]
+    assert again_terms == first_terms

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
+from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
+from whoosh.reading import SegmentReader
 
 import tazsearch.index
+import tazsearch.schema
 from tazsearch import Index, TazsearchError
-from tazsearch.schema import encode_positions
+from tazsearch.analysis import Vocabulary
+from tazsearch.parse import parse_bytes
+from tazsearch.schema import build_schema, document_for, encode_position_lists, encode_positions
+from tazsearch.writing import SegmentBuilder
 
 from conftest import write_fixtures
 
@@ -104,3 +113,65 @@ def test_a_full_disk_keeps_the_index_and_frees_its_lock(
         assert len(ix) == 5 and ix.search("Nummer7").total == 0
         assert ix.update([folder]).indexed == 5
         assert ix.search("Nummer7").total == 1
+
+
+def test_many_position_lists_are_encoded_as_one_by_one() -> None:
+    # Lists of one and of several positions, gaps of every int size pickle
+    # uses, a repeated position, and lists longer than pickle's batches.
+    lists = [
+        [5],
+        [1, 2, 9],
+        [300, 300, 70_000, 4194304 * 5 + 3],
+        list(range(0, 3 * 1001, 3)),
+        [65_535, 65_536],
+        list(range(2000)),
+        [0],
+    ]
+    flat = np.array([p for positions in lists for p in positions])
+    starts = np.cumsum([0] + [len(positions) for positions in lists[:-1]])
+    data, sizes = encode_position_lists(flat, starts)
+    expected = [encode_positions(positions) for positions in lists]
+    assert sizes.tolist() == [len(value) for value in expected]
+    assert data == b"".join(expected)
+
+
+def test_documents_added_in_batches_or_one_by_one_write_the_same_postings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_fixtures(tmp_path / "articles", 40)
+    documents = [
+        document_for(parse_bytes(path.read_bytes(), path.name), path=path.name)
+        for path in sorted((tmp_path / "articles").iterdir())
+    ]
+    documents[3]["content"] = [(2.0, "Truppenentsendung"), (1.0, "Nato-Staaten " * 3)]
+    written = []
+    for name, batch, limit in (("single", 1, 10**6), ("batched", 16, 10**6), ("reset", 16, 3)):
+        # A vocabulary this small starts again within every batch.
+        monkeypatch.setattr(tazsearch.schema, "_vocabulary", Vocabulary(limit=limit))
+        storage = FileStorage(str(tmp_path / name)).create()
+        builder = SegmentBuilder(storage, build_schema())
+        for first in range(0, len(documents), batch):
+            builder.add_batch(documents[first : first + batch])
+        (segment,) = builder.finish()
+        reader = SegmentReader(storage, builder.schema, segment)
+        written.append(
+            [
+                (field, text, list(_postings(reader.postings(field, text))))
+                for field, text in reader.all_terms()
+            ]
+            + [reader.doc_field_length(n, "content") for n in range(40)]
+        )
+        reader.close()
+    assert written[0] == written[1] == written[2]
+    assert ("content", b"trupp", [(3, 0.6, encode_positions([0]))]) in written[0]
+    assert (
+        "content",
+        b"natostaat",
+        [(3, 3.0, encode_positions([4194304, 4194305, 4194306]))],
+    ) in written[0]
+
+
+def _postings(matcher: Any) -> Iterator[tuple[int, float, bytes]]:
+    while matcher.is_active():
+        yield matcher.id(), round(matcher.weight(), 6), matcher.value()
+        matcher.next()
