@@ -30,8 +30,9 @@ import signal
 import sys
 import threading
 from array import array
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from itertools import accumulate, pairwise, repeat
+from itertools import accumulate, pairwise
 from pickle import dumps
 from struct import Struct
 from typing import Any
@@ -295,14 +296,27 @@ class SegmentBuilder:
             docnums = self._docnum + np.array(given, dtype=np.int64)
             self._postings.add_numbered(name, docnums[postings.documents], postings)
             lengths[name] = dict(zip(given, postings.lengths.tolist(), strict=True))
+        pending: dict[str, list[tuple[int, bytes, float, bytes]]] = defaultdict(list)
         for i, document in enumerate(documents):
-            self._add_document(document, {name: found[i] for name, found in lengths.items()})
+            listed = {name: found[i] for name, found in lengths.items()}
+            self._add_document(document, listed, pending)
+        for name, postings in pending.items():
+            if not postings:  # The field's values had no terms.
+                continue
+            docnums, texts, weights, values = zip(*postings, strict=True)
+            self._postings.add(name, docnums, texts, weights, values)
         if len(self._postings) >= SEGMENT_POSTINGS:
             self._flush()
 
-    def _add_document(self, document: Document, listed: dict[str, int]) -> None:
+    def _add_document(
+        self,
+        document: Document,
+        listed: dict[str, int],
+        pending: dict[str, list[tuple[int, bytes, float, bytes]]],
+    ) -> None:
         """Add one document, but the postings of the fields in ``listed``, which
-        were added already: their field lengths."""
+        were added already: their field lengths. The postings of its other
+        fields go to ``pending``, for the table to take a batch's at once."""
         docnum = self._docnum
         perdoc = self._perdoc
         perdoc.start_doc(docnum)
@@ -316,11 +330,8 @@ class SegmentBuilder:
                 length = listed[name]
             elif field.indexed:
                 items = list(field.index(value))
-                texts = [text for text, _, _, _ in items]
-                weights = [weight for _, _, weight, _ in items]
-                values = [value for _, _, _, value in items]
+                pending[name].extend((docnum, text, weight, v) for text, _, weight, v in items)
                 length = sum(freq for _, freq, _, _ in items)
-                self._postings.add(name, repeat(docnum, len(texts)), texts, weights, values)  # type: ignore[arg-type]
             if field.indexed and field.scorable:
                 lengths = self._lengths.setdefault(name, array("I"))
                 lengths.extend([0] * (docnum + 1 - len(lengths)))
