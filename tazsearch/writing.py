@@ -451,7 +451,6 @@ class _FieldPostings:
 
     def __init__(self, number: int, lengths: array | None, value_size: int | None) -> None:
         self.prefix = number.to_bytes(2, "big")
-        self.lengths = lengths
         self.length_bytes = [length_to_byte(n) for n in lengths] if lengths else None
         self.value_size = value_size
 
@@ -474,20 +473,19 @@ class _FieldPostings:
         weights = chunk.weights[first:last]
         count = last - first
         total_weight = 0.0
-        min_length: int | None = None
-        max_length = 0
+        min_length = max_length = 0  # as length bytes, 0 for none
         pieces = [WHOOSH3_HEADER_MAGIC]
         for start in range(0, count, BLOCK_LIMIT):
             stop = min(start + BLOCK_LIMIT, count)
             block_docnums = docnums[start:stop]
             block_weights = weights[start:stop]
-            lengths = [self.lengths[d] for d in block_docnums] if self.lengths else [0]
-            # A block with a document without the field has no shortest length.
-            block_min = min(lengths) or None
-            block_max = max(lengths)
+            # Field lengths as bytes, which keep their order. A block with a
+            # document without the field (0) has no shortest length.
+            lengths = [self.length_bytes[d] for d in block_docnums] if self.length_bytes else [0]
+            block_min, block_max = min(lengths), max(lengths)
             total_weight += sum(block_weights)
-            if block_min is not None:
-                min_length = block_min if min_length is None else min(min_length, block_min)
+            if block_min:
+                min_length = min(min_length or block_min, block_min)
             max_length = max(max_length, block_max)
             deltas = array("I", [block_docnums[0]])
             deltas.extend([b - a for a, b in pairwise(block_docnums)])
@@ -505,22 +503,15 @@ class _FieldPostings:
                 block_docnums[-1],
                 max(block_weights),
                 0,  # Not compressed: decompressing took a fifth of reading a block.
-                length_to_byte(block_min),
-                length_to_byte(block_max),
+                block_min,
+                block_max,
             )
             info_bytes = dumps(block_info, 2)
             size = len(info_bytes) + len(data)
             pieces += (pack_int(-size if stop == count else size), info_bytes, data)
         offset, size = out.write(b"".join(pieces))
         info = _TERM_INFO.pack(
-            0,
-            total_weight,
-            count,
-            0 if min_length is None else length_to_byte(min_length),
-            length_to_byte(max_length),
-            max(weights),
-            docnums[0],
-            docnums[-1],
+            0, total_weight, count, min_length, max_length, max(weights), docnums[0], docnums[-1]
         )
         return info + _EXTENT.pack(offset, size)
 
@@ -614,7 +605,7 @@ def _index_typecode(largest: int) -> str:
 def _mini_weights(weights: Sequence[float]) -> Any:
     """Weights as the W3 codec stores them: None if all 1.0, one value if all equal."""
     head = weights[0]
-    if all(w == head for w in weights):
+    if weights.count(head) == len(weights):
         return None if head == 1.0 else head
     return array("f", weights)
 
