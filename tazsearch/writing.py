@@ -549,21 +549,31 @@ class _PostingsFile:
 
 class _TermsFile(OrderedHashWriter):
     """Whoosh's ordered hash file of term infos, written faster: CRC32 for the
-    hash (a reader takes the hash type from the file), and the entries and
-    hash tables each written in one piece when the file is closed."""
+    hash (a reader takes the hash type from the file), entries written tens of
+    thousands at a time, and each hash table in one piece."""
+
+    ENTRIES_BUFFERED = 65_536
 
     def __init__(self, dbfile: Any) -> None:
         HashWriter.__init__(self, dbfile, hashtype=_CRC32)
         self._keys: list[bytes] = []
         self._values: list[bytes] = []
+        # The hash of every entry's key, and where the entry starts.
+        self._hashes = array("I")
+        self._positions = array("q")
+        self._last_key = b""
 
     def add(self, key: bytes, value: bytes) -> None:
         self._keys.append(key)
         self._values.append(value)
+        if len(self._keys) >= self.ENTRIES_BUFFERED:
+            self._write_entries()
 
-    def close(self) -> int:
+    def _write_entries(self) -> None:
         keys, values = self._keys, self._values
-        if not all(a < b for a, b in pairwise(keys)):
+        if not keys:
+            return
+        if not (self._last_key < keys[0] and all(a < b for a, b in pairwise(keys))):
             raise ValueError("terms must come sorted and unique")
         sizes = [_ENTRY_LENGTHS.size + len(k) + len(v) for k, v in zip(keys, values, strict=True)]
         positions = list(accumulate(sizes[:-1], initial=self.dbfile.tell()))
@@ -574,20 +584,35 @@ class _TermsFile(OrderedHashWriter):
                 for part in (_ENTRY_LENGTHS.pack(len(key), len(value)), key, value)
             )
         )
-        for key, position in zip(keys, positions, strict=False):
-            hashed = crc32(key)
-            self.buckets[hashed & 255].append((hashed, position))
+        self._hashes.extend(map(crc32, keys))
+        self._positions.extend(positions)
+        self._last_key = keys[-1]
+        self._keys, self._values = [], []
+
+    def close(self) -> int:
+        self._write_entries()
+        positions = self._positions
         self.index = GrowableArray(_index_typecode(positions[-1] if positions else 0))
-        self.index.array.extend(positions)
+        self.index.array.extend(positions.tolist())
         return super().close()
 
     def _write_hashes(self) -> None:
-        """As Whoosh's, each bucket's table in one write."""
+        """As Whoosh's: the entries go to 256 buckets by the low byte of their
+        hash, and each bucket is an open-addressing table of twice their number.
+        Each table is written in one piece."""
+        hashes = np.frombuffer(self._hashes, dtype=np.uint32)
+        buckets = (hashes & 255).astype(np.int64)
+        order = np.argsort(buckets, kind="stable")  # Each bucket in the order added.
+        counts = np.bincount(buckets, minlength=256).tolist()
         empty = (0, 0)  # No entry starts at 0, where the header is.
-        for entries in self.buckets:
-            self.directory.append((self.dbfile.tell(), 2 * len(entries)))
-            table = [empty] * (2 * len(entries))
-            for hashed, position in entries:
+        first = 0
+        for count in counts:
+            chosen = order[first : first + count]
+            first += count
+            self.directory.append((self.dbfile.tell(), 2 * count))
+            table = [empty] * (2 * count)
+            positions = np.frombuffer(self._positions, dtype=np.int64)[chosen].tolist()
+            for hashed, position in zip(hashes[chosen].tolist(), positions, strict=True):
                 slot = (hashed >> 8) % len(table)
                 while table[slot] != empty:
                     slot = (slot + 1) % len(table)
