@@ -119,7 +119,11 @@ class GermanText(fields.TEXT):
                 postings.data[start:end],
             )
             for number, weight, start, end in zip(
-                postings.numbers.tolist(), postings.weights.tolist(), [0, *ends], ends, strict=False
+                postings.numbers.tolist(),
+                postings.weights.tolist(),
+                [0, *ends[:-1]],
+                ends,
+                strict=True,
             )
         ]
 
@@ -181,7 +185,7 @@ def encode_position_lists(positions: np.ndarray, starts: np.ndarray) -> tuple[by
     batches = (counts + _PICKLE_BATCH - 1) // _PICKLE_BATCH
     marks = np.where(alone, 1, 2 * batches)  # APPEND, or MARK and APPENDS per batch
     head = _COUNT.size + len(_PICKLED_LIST)
-    sizes = head + np.add.reduceat(item_sizes, starts) + marks + 1 if total else counts
+    sizes = (head + np.add.reduceat(item_sizes, starts) + marks + 1) if total else counts
     list_starts = run_starts(sizes)
     index = np.arange(total) - np.repeat(starts, counts)  # of each item in its list
     batch = index // _PICKLE_BATCH

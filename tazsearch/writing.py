@@ -125,7 +125,7 @@ class _PostingTable:
         """Append postings whose terms come as vocabulary numbers, in ``docnums``.
 
         Each vocabulary number is mapped to its term number here once, so a
-        document's postings are appended with array operations alone.
+        batch's postings are appended with array operations alone.
         """
         generation, mapping = self._mapped.get(field, (None, _EMPTY_MAPPING))
         if generation != postings.generation or len(mapping) < len(postings.terms):
@@ -298,7 +298,7 @@ class SegmentBuilder:
             lengths[name] = dict(zip(given, postings.lengths.tolist(), strict=True))
         pending: dict[str, list[tuple[int, bytes, float, bytes]]] = defaultdict(list)
         for i, document in enumerate(documents):
-            listed = {name: found[i] for name, found in lengths.items()}
+            listed = {name: found[i] for name, found in lengths.items() if i in found}
             self._add_document(document, listed, pending)
         for name, postings in pending.items():
             if not postings:  # The field's values had no terms.

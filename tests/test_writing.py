@@ -144,6 +144,7 @@ def test_documents_added_in_batches_or_one_by_one_write_the_same_postings(
         for path in sorted((tmp_path / "articles").iterdir())
     ]
     documents[3]["content"] = [(2.0, "Truppenentsendung"), (1.0, "Nato-Staaten " * 3)]
+    documents[5]["content"] = None  # a document without the field
     written = []
     for name, batch, limit in (("single", 1, 10**6), ("batched", 16, 10**6), ("reset", 16, 3)):
         # A vocabulary this small starts again within every batch.
