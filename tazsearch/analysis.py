@@ -21,6 +21,7 @@ Numbers keep their digits: "1.500" and "1500" are one term.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from array import array
 from collections.abc import Iterator, Sequence
@@ -208,15 +209,17 @@ def _index_terms(word: str) -> tuple[tuple[str, bool], ...]:
 class IndexedWords(NamedTuple):
     """The terms of some texts, one entry per term occurrence, in text order.
 
-    ``terms`` holds vocabulary numbers; ``positions`` counts the words of
-    each text from 0, stop words left out; a word with several terms gives
-    each of them its position.
+    ``terms`` holds vocabulary numbers, the indexes of the terms in
+    ``vocabulary``; ``positions`` counts the words of each text from 0, stop
+    words left out; a word with several terms gives each of them its position.
     """
 
     terms: np.ndarray
     parts: np.ndarray  # whether each is a compound part
     texts: np.ndarray  # which of the texts each is in
     positions: np.ndarray
+    vocabulary: list[str]  # the terms by number, a list only ever appended to
+    generation: int  # the vocabulary's: its numbers change when this does
 
 
 class Vocabulary:
@@ -232,6 +235,7 @@ class Vocabulary:
     def __init__(self, limit: int = _CACHE_LIMIT) -> None:
         self.limit = limit
         self.generation = 0
+        self._lock = threading.Lock()  # Threads indexing in one process share it.
         self._start()
 
     def _start(self) -> None:
@@ -245,7 +249,11 @@ class Vocabulary:
         self._is_part = array("b")
 
     def analyse(self, texts: Sequence[str]) -> IndexedWords:
-        """The terms of ``texts``; their numbers stay valid until the next call."""
+        """The terms of ``texts``."""
+        with self._lock:
+            return self._analyse(texts)
+
+    def _analyse(self, texts: Sequence[str]) -> IndexedWords:
         if len(self._entries) >= self.limit:
             self._start()
             self.generation += 1
@@ -265,6 +273,8 @@ class Vocabulary:
             np.frombuffer(self._is_part, dtype=np.int8)[flat].astype(bool),
             np.repeat(text_of, counts),
             np.repeat(ranks, counts),
+            self.terms,
+            self.generation,
         )
 
     def _add(self, word: str) -> None:

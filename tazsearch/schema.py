@@ -92,15 +92,15 @@ class GermanText(fields.TEXT):
         word_weights[words.parts] *= PART_WEIGHT
         document_of = np.array(documents, dtype=np.int64)[words.texts]
         # By document, then by term; each posting's positions stay in order.
-        keys = document_of * max(len(_vocabulary.terms), 1) + words.terms
+        keys = document_of * max(len(words.vocabulary), 1) + words.terms
         order = np.argsort(keys, kind="stable")
         starts = np.flatnonzero(np.diff(keys[order], prepend=-1))
         data, sizes = encode_position_lists(positions[order], starts)
         return FieldPostings(
             document_of[order][starts],
             words.terms[order][starts],
-            _vocabulary.terms,
-            _vocabulary.generation,
+            words.vocabulary,
+            words.generation,
             np.add.reduceat(word_weights[order], starts) if len(starts) else word_weights,
             sizes,
             data,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from tazsearch.analysis import GermanAnalyzer, Vocabulary, analyze, normalize_word, terms
@@ -127,3 +129,24 @@ def test_a_full_vocabulary_starts_again_with_new_numbers() -> None:
         vocabulary.terms[n] for n, text in zip(again.terms, again.texts, strict=True) if text == 1
     ]
     assert again_terms == first_terms
+
+
+def test_threads_sharing_a_vocabulary_each_get_their_texts_terms() -> None:
+    texts = [" ".join(f"{word}{n}" for n in range(300)) for word in ("Wahl", "Krieg", "Soldat")]
+    expected = {text: terms(text) for text in texts}
+    vocabulary = Vocabulary(limit=250)  # full after every call: starts again at the next
+    found: list[tuple[str, list[str]]] = []
+
+    def analyse(text: str) -> None:
+        for _ in range(30):
+            words = vocabulary.analyse([text])
+            found.append((text, [words.vocabulary[n] for n in words.terms]))
+
+    threads = [threading.Thread(target=analyse, args=(text,)) for text in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(found) == 90
+    assert all(got == expected[text] for text, got in found)
+    assert vocabulary.generation == 89
