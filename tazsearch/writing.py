@@ -4,8 +4,9 @@ Whoosh's own writer sends each posting through a sorting pool, looks up the
 document's field length again for every posting and compresses every
 posting block, however small. That made writing postings most of the cost of
 indexing. :class:`SegmentBuilder` appends a segment's postings to flat
-arrays, a document at a time, sorts them by term with numpy, and writes them
-once in Whoosh's own file format (the W3 codec), so Whoosh reads, searches
+arrays, a batch of documents at a time, sorts them by term with numpy, and
+writes them once in Whoosh's own file format (the W3 codec), packing term
+infos itself rather than making an object per term, so Whoosh reads, searches
 and merges the segments as its own. Each block holds up to 1,024 postings
 as arrays and one :class:`PackedValues` rather than tuples, and is not
 compressed, which makes reading it several times faster; a term with one
@@ -797,7 +798,7 @@ def _work(directory: str, schema: Schema, tasks: Any, results: Any, parent: int)
             if batch is None:
                 break
             builder.add_batch(batch)
-            # The analysis caches grow by thousands of objects a batch, and the
+            # The vocabulary grows by thousands of objects a batch, and the
             # collector's full passes over them took a tenth of the time: what
             # lives now is left out of its passes from here on.
             gc.freeze()
