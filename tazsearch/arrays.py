@@ -1,4 +1,5 @@
-"""Array helpers shared by the writer, the query matcher and the analyzer."""
+"""Array helpers shared by the writer, the query matcher, the analyzer and the
+positions format."""
 
 from __future__ import annotations
 
@@ -19,3 +20,11 @@ def range_indices(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 def gather_ranges(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """``data[starts[i] : starts[i] + sizes[i]]`` for each i, end to end."""
     return data[range_indices(starts, sizes)]
+
+
+def cumsum_per_run(values: np.ndarray, run_start: np.ndarray) -> np.ndarray:
+    """Running sums of ``values`` that start again at each run (none empty)."""
+    total = np.cumsum(values)
+    before = np.concatenate([[0], total[run_start[1:] - 1]])
+    sizes = np.diff(np.concatenate([run_start, [len(values)]]))
+    return total - np.repeat(before, sizes)

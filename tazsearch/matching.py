@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
-from pickle import loads
 from typing import Any
 
 import numpy as np
@@ -26,8 +24,9 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
-from .arrays import gather_ranges, run_starts
+from .arrays import cumsum_per_run, run_starts
 from .docvalues import per_index
+from .positions import decode_positions
 from .ranking import K1, B, idf
 from .writing import PackedValues, read_blocks
 
@@ -87,45 +86,6 @@ def _index_norms(searcher: Any, fieldname: str, average: float) -> np.ndarray:
         return K1 * ((1 - B) + B * np.concatenate([np.zeros(0), *lengths]) / average)
 
     return per_index(_norms, searcher, (fieldname, average), compute)
-
-
-_PICKLE_HEADER = b"\x80\x02]"  # a list pickled with protocol 2 starts so
-_COUNT_SIZE = 4
-
-
-def decode_positions(
-    data: bytes, starts: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The positions held by the values ``data[starts[i]:ends[i]]``: how many in
-    each, and all of them, value after value.
-
-    A value in Whoosh's Positions format is a count, then the pickled list of
-    gaps between positions. Rather than unpickling each value, their lists
-    are cut out and joined, with numpy, into one pickled list of lists, which
-    is unpickled in one call.
-    """
-    if not len(starts):
-        return _NOTHING, _NOTHING
-    raw = np.frombuffer(data, np.uint8)
-    body = starts + _COUNT_SIZE + len(_PICKLE_HEADER) - 1  # each list's own "]"
-    well_formed = all(
-        (raw[body - len(_PICKLE_HEADER) + 1 + i] == byte).all()
-        for i, byte in enumerate(_PICKLE_HEADER)
-    )
-    if not (well_formed and (raw[ends - 1] == ord(".")).all()):
-        # Pickled otherwise: one value at a time.
-        values = (data[a + _COUNT_SIZE : e] for a, e in zip(starts, ends, strict=True))
-        lists = [loads(v if v.endswith(b".") else v + b".") for v in values]
-    else:
-        # Each list from its "]" to its final "." (a STOP), which becomes an APPEND
-        # to the outer list.
-        lengths = ends - body
-        joined = gather_ranges(raw, body, lengths)
-        joined[np.cumsum(lengths) - 1] = ord("a")
-        lists = loads(_PICKLE_HEADER + joined.tobytes() + b".")
-    counts = np.fromiter(map(len, lists), np.int64, len(lists))
-    gaps = np.fromiter(chain.from_iterable(lists), np.int64, int(counts.sum()))
-    return counts, _cumsum_per_block(gaps, run_starts(counts))
 
 
 class Evaluation:
@@ -195,7 +155,7 @@ class Evaluation:
         # Each block's gaps count from its segment's first document: a cumulative
         # sum per block, then the segment's offset.
         block_start = run_starts(sizes)
-        docs = _cumsum_per_block(np.concatenate(gaps), block_start)
+        docs = cumsum_per_run(np.concatenate(gaps), block_start)
         docs += np.repeat(offsets, sizes)
         weights_all = np.concatenate(weights)
         raw = np.arange(len(docs))
@@ -350,14 +310,6 @@ class Evaluation:
         scores[np.asarray(docs, dtype=np.int64)] = found
         scores[~self.live()] = 0.0
         return scores
-
-
-def _cumsum_per_block(gaps: np.ndarray, block_start: np.ndarray) -> np.ndarray:
-    """Running sums of ``gaps`` that start again at each block (none empty)."""
-    total = np.cumsum(gaps)
-    before = np.concatenate([[0], total[block_start[1:] - 1]])
-    sizes = np.diff(np.concatenate([block_start, [len(gaps)]]))
-    return total - np.repeat(before, sizes)
 
 
 def matching_docs(searcher: Any, q: wq.Query) -> set[int]:

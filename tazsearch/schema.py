@@ -17,19 +17,16 @@ position in the title's range; see :mod:`tazsearch.query`.
 from __future__ import annotations
 
 import datetime as dt
-import pickle
-import struct
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh import columns, fields
 
 from .analysis import GermanAnalyzer, Vocabulary, fold_spelt_umlauts, strip_accents
-from .arrays import run_starts
 from .docvalues import facet_keys
 from .parse import Article, Block, Link, Related
+from .positions import COUNT, encode_position_lists
 
 SCHEMA_VERSION = 1
 
@@ -114,7 +111,7 @@ class GermanText(fields.TEXT):
         return [
             (
                 postings.terms[number].encode("utf-8"),
-                _COUNT.unpack_from(postings.data, start)[0],
+                COUNT.unpack_from(postings.data, start)[0],
                 weight,
                 postings.data[start:end],
             )
@@ -146,74 +143,6 @@ class FieldPostings(NamedTuple):
 
 
 _vocabulary = Vocabulary()
-_COUNT = struct.Struct("!I")
-
-
-def encode_positions(positions: list[int]) -> bytes:
-    """A posting's positions as Whoosh's Positions format stores them: the
-    count, then the pickled list of gaps between positions."""
-    gaps = [b - a for a, b in pairwise(positions)]
-    gaps.insert(0, positions[0])
-    return _COUNT.pack(len(positions)) + pickle.dumps(gaps, 2)
-
-
-# How pickle's protocol 2 writes a list of small ints: a header making an
-# empty list, then the items in batches of up to 1,000, each batch between
-# MARK and APPENDS (one item alone: the item, then APPEND), then STOP. An int
-# below 256 is K and a byte, below 65,536 M and two, else J and four.
-_PICKLED_LIST = b"\x80\x02]q\x00"
-_PICKLE_BATCH = 1000
-_MARK, _APPENDS, _APPEND, _STOP = b"(", b"e", b"a", b"."
-_INT_OPCODES = np.frombuffer(b"KMJ", dtype=np.uint8)
-
-
-def encode_position_lists(positions: np.ndarray, starts: np.ndarray) -> tuple[bytes, np.ndarray]:
-    """:func:`encode_positions` of many lists at once: ``positions`` holds them
-    end to end, the i-th starting at ``starts[i]``. The encoded lists, end to
-    end, and the size of each.
-
-    The pickles are laid out with array operations, not pickled one by one:
-    indexing encodes hundreds of lists per article.
-    """
-    total = len(positions)
-    counts = np.diff(np.append(starts, total))
-    gaps = np.diff(positions, prepend=0)
-    gaps[starts] = positions[starts]
-    kind = (gaps >= 256).astype(np.int64) + (gaps >= 65_536)  # 0: K, 1: M, 2: J
-    item_sizes = np.array([2, 3, 5])[kind]
-    alone = counts == 1
-    batches = (counts + _PICKLE_BATCH - 1) // _PICKLE_BATCH
-    marks = np.where(alone, 1, 2 * batches)  # APPEND, or MARK and APPENDS per batch
-    head = _COUNT.size + len(_PICKLED_LIST)
-    sizes = (head + np.add.reduceat(item_sizes, starts) + marks + 1) if total else counts
-    list_starts = run_starts(sizes)
-    index = np.arange(total) - np.repeat(starts, counts)  # of each item in its list
-    batch = index // _PICKLE_BATCH
-    before = np.cumsum(item_sizes) - item_sizes  # bytes of the items before each
-    item_alone = np.repeat(alone, counts)
-    offsets = (
-        np.repeat(list_starts + head, counts)
-        + before
-        - np.repeat(before[starts], counts)
-        + np.where(item_alone, 0, 1 + 2 * batch)
-    )
-    out = np.zeros(int(sizes.sum()), dtype=np.uint8)
-    count_bytes = counts.astype(">u4").view(np.uint8).reshape(-1, 4)
-    for j in range(4):
-        out[list_starts + j] = count_bytes[:, j]
-    for j, byte in enumerate(_PICKLED_LIST):
-        out[list_starts + _COUNT.size + j] = byte
-    out[offsets] = _INT_OPCODES[kind]
-    little = gaps.astype("<u4").view(np.uint8).reshape(-1, 4)
-    for j in range(4):
-        wide = item_sizes > j + 1
-        out[offsets[wide] + 1 + j] = little[wide, j]
-    first = (index % _PICKLE_BATCH == 0) & ~item_alone
-    out[offsets[first] - 1] = ord(_MARK)
-    last = (index % _PICKLE_BATCH == _PICKLE_BATCH - 1) | (index == np.repeat(counts - 1, counts))
-    out[offsets[last] + item_sizes[last]] = np.where(item_alone[last], ord(_APPEND), ord(_APPENDS))
-    out[list_starts + sizes - 1] = ord(_STOP)
-    return out.tobytes(), sizes
 
 
 class Section(GermanText):

@@ -10,9 +10,9 @@ from whoosh import query as wq
 from whoosh.formats import Positions
 
 from tazsearch import Index
-from tazsearch.matching import Evaluation, decode_positions, matching_docs, scored_matches
+from tazsearch.matching import Evaluation, matching_docs, scored_matches
+from tazsearch.positions import decode_positions, encode_position_lists
 from tazsearch.query import parse_query
-from tazsearch.schema import encode_positions
 
 from conftest import write_fixtures
 
@@ -116,7 +116,7 @@ def test_top_of_one_word_is_the_true_top(many: Index, word: str, count: int) -> 
 
 def test_positions_of_many_postings_decode_as_whoosh_decodes_each() -> None:
     lists = [[0], [3, 4, 200], [70_000], list(range(5, 5000, 2)), [2**22 * 7 + 5, 2**22 * 7 + 9]]
-    values = [encode_positions(p) for p in lists]
+    values = [encode_position_lists(np.array(p), np.array([0]))[0] for p in lists]
     values.append(Positions().encode([1, 2, 3]))  # Whoosh's own encoder
     lists.append([1, 2, 3])
     assert [Positions().decode_positions(v) for v in values] == lists

@@ -18,7 +18,8 @@ import tazsearch.schema
 from tazsearch import Index, TazsearchError
 from tazsearch.analysis import Vocabulary
 from tazsearch.parse import parse_bytes
-from tazsearch.schema import build_schema, document_for, encode_position_lists, encode_positions
+from tazsearch.positions import encode_position_lists
+from tazsearch.schema import build_schema, document_for
 from tazsearch.writing import SegmentBuilder
 
 from conftest import write_fixtures
@@ -26,8 +27,9 @@ from conftest import write_fixtures
 
 @pytest.mark.parametrize("positions", [[5], [1, 2, 9], [4194304, 4194310, 8388608]])
 def test_positions_are_encoded_as_whoosh_encodes_them(positions: list[int]) -> None:
-    assert encode_positions(positions) == Positions().encode(positions)
-    assert Positions().decode_positions(encode_positions(positions)) == positions
+    encoded, _ = encode_position_lists(np.array(positions), np.array([0]))
+    assert encoded == Positions().encode(positions)
+    assert Positions().decode_positions(encoded) == positions
 
 
 def test_parallel_and_single_process_indexes_answer_alike(
@@ -130,7 +132,7 @@ def test_many_position_lists_are_encoded_as_one_by_one() -> None:
     flat = np.array([p for positions in lists for p in positions])
     starts = np.cumsum([0] + [len(positions) for positions in lists[:-1]])
     data, sizes = encode_position_lists(flat, starts)
-    expected = [encode_positions(positions) for positions in lists]
+    expected = [Positions().encode(positions) for positions in lists]
     assert sizes.tolist() == [len(value) for value in expected]
     assert data == b"".join(expected)
 
@@ -164,11 +166,11 @@ def test_documents_added_in_batches_or_one_by_one_write_the_same_postings(
         )
         reader.close()
     assert written[0] == written[1] == written[2]
-    assert ("content", b"trupp", [(3, 0.6, encode_positions([0]))]) in written[0]
+    assert ("content", b"trupp", [(3, 0.6, Positions().encode([0]))]) in written[0]
     assert (
         "content",
         b"natostaat",
-        [(3, 3.0, encode_positions([4194304, 4194305, 4194306]))],
+        [(3, 3.0, Positions().encode([4194304, 4194305, 4194306]))],
     ) in written[0]
 
 
