@@ -602,6 +602,7 @@ class _TermsFile(OrderedHashWriter):
         hash, and each bucket is an open-addressing table of twice their number.
         Each table is written in one piece."""
         hashes = np.frombuffer(self._hashes, dtype=np.uint32)
+        positions = np.frombuffer(self._positions, dtype=np.int64)
         buckets = (hashes & 255).astype(np.int64)
         order = np.argsort(buckets, kind="stable")  # Each bucket in the order added.
         counts = np.bincount(buckets, minlength=256).tolist()
@@ -612,8 +613,8 @@ class _TermsFile(OrderedHashWriter):
             first += count
             self.directory.append((self.dbfile.tell(), 2 * count))
             table = [empty] * (2 * count)
-            positions = np.frombuffer(self._positions, dtype=np.int64)[chosen].tolist()
-            for hashed, position in zip(hashes[chosen].tolist(), positions, strict=True):
+            pairs = zip(hashes[chosen].tolist(), positions[chosen].tolist(), strict=True)
+            for hashed, position in pairs:
                 slot = (hashed >> 8) % len(table)
                 while table[slot] != empty:
                     slot = (slot + 1) % len(table)
