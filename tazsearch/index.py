@@ -486,20 +486,29 @@ class Index:
         with self._reading() as searcher:
             return suggest(searcher.reader(), query)
 
-    def similar(self, key: str, *, limit: int = 10) -> SearchResults:
-        """The articles most like the one with this id or file path, most alike first."""
-        with self._reading() as searcher:
-            return run_similar(searcher, self._docnum(searcher, key), limit=limit)
+    def similar(self, key: str, *, limit: int = 10, path_lookup: bool = True) -> SearchResults:
+        """The articles most like the one with this id or file path, most alike first.
 
-    def get(self, key: str) -> Article:
-        """The article with this id, or indexed from this file path."""
+        With ``path_lookup=False`` the key is an id only, never read as a path.
+        """
         with self._reading() as searcher:
-            return article_from_stored(searcher.stored_fields(self._docnum(searcher, key)))
+            return run_similar(searcher, self._docnum(searcher, key, path_lookup), limit=limit)
 
-    def _docnum(self, searcher: Any, key: str) -> int:
-        docnum = searcher.document_number(id=key)
-        if docnum is None and os.path.exists(key):
+    def get(self, key: str, *, path_lookup: bool = True) -> Article:
+        """The article with this id, or indexed from this file path.
+
+        With ``path_lookup=False`` the key is an id only, never read as a path:
+        what a service that takes ids from strangers wants.
+        """
+        with self._reading() as searcher:
+            docnum = self._docnum(searcher, key, path_lookup)
+            return article_from_stored(searcher.stored_fields(docnum))
+
+    def _docnum(self, searcher: Any, key: str, path_lookup: bool = True) -> int:
+        docnum = searcher.document_number(id=storable_path(key))
+        if docnum is None and path_lookup and os.path.exists(key):
             docnum = searcher.document_number(path=storable_path(str(Path(key).resolve())))
         if docnum is None:
-            raise ArticleNotFoundError(f"no article with id or path {key!r} in {self.path}")
+            what = "id or path" if path_lookup else "id"
+            raise ArticleNotFoundError(f"no article with {what} {storable_path(key)!r}")
         return docnum
