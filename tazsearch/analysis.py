@@ -161,9 +161,16 @@ def _word_terms(word: str) -> _WordTerms:
 
 
 def _clean(text: str) -> str:
-    """``text`` without invisible characters, and with every hyphen an ASCII one."""
+    """``text`` in NFC, without invisible characters, and with every hyphen an ASCII one.
+
+    NFC makes a query typed with combining marks ("Mu\u0308nchen") the word the
+    index holds ("München"). Stored text is NFC already, so spans on it do not
+    move; the check costs a scan, the normalisation only text that needs it.
+    """
     if text.isascii():
         return text
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     return _INVISIBLES_RE.sub("", text).replace("\u2010", "-").replace("\u2011", "-")
 
 

@@ -8,9 +8,14 @@ flag per document, and its scores an array with one score per document, zero
 where it does not match: AND, OR and NOT are operations on masks, and scores
 are summed over the matching children as Whoosh's matchers sum them (times
 each query's boost), so the ranking is Whoosh's own, but every step runs in
-numpy rather than once per posting in Python. Phrases are matched from the
-postings' positions. Other queries (field ranges, prefixes, dates) fall back
-to Whoosh's matcher.
+numpy rather than once per posting in Python. Phrases and words in one field
+are matched from the postings' positions. A prefix or wildcard is the OR of
+the terms it stands for, found by :class:`~tazsearch.sections.Expander`
+within the query's limits (its notes say where a limit cut one short).
+``Every``, the query of ``*``, is every live document, whatever its field:
+every article has words in ``content``, and no query puts ``Every`` on another
+field (``title:*`` is refused), so its match needs no posting at all. Other
+queries (phrases in a field, dates) fall back to Whoosh's matcher.
 """
 
 from __future__ import annotations
@@ -28,12 +33,18 @@ from .arrays import cumsum_per_run, run_starts
 from .docvalues import per_index
 from .positions import decode_positions
 from .ranking import K1, B, idf
+from .sections import Expander, InSection
 from .writing import PackedValues, read_blocks
 
 Mask = np.ndarray
 """One flag per document of the searcher, set for the documents matched."""
 Ranked = list[tuple[int, float]]
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+# Whoosh scores a prefix or wildcard of more than two terms 1 per match, not by
+# its terms, when its index has at most this many documents or the prefix has
+# at least _MANY_TERMS terms (its Or then preloads matches without scores).
+_SMALL_INDEX = 5000
+_MANY_TERMS = 1024
 # Length normalisation of each document, K1 * (1 - B + B * length / average),
 # per list of segments, field and average length.
 _norms: dict[tuple[Any, ...], np.ndarray] = {}
@@ -103,6 +114,19 @@ class Evaluation:
         self._masks: dict[wq.Query, Mask] = {}
         self._scores: dict[wq.Query, np.ndarray] = {}
         self._live: Mask | None = None
+        self._expander: Expander | None = None
+
+    @property
+    def expander(self) -> Expander:
+        """The query's prefixes and wildcards as terms, within the query's limits."""
+        if self._expander is None:
+            self._expander = Expander(self.searcher.reader())
+        return self._expander
+
+    @property
+    def notes(self) -> list[str]:
+        """One line for each expansion a limit cut short."""
+        return list(self._expander.notes) if self._expander else []
 
     def live(self) -> Mask:
         """Every document not deleted."""
@@ -192,8 +216,13 @@ class Evaluation:
     def _match(self, q: wq.Query) -> Mask:
         if isinstance(q, wq.Term):
             return self.mask_of(self.postings(*self._term(q)).docs)
-        if isinstance(q, wq.Every) and not q.fieldname:
+        if isinstance(q, wq.Every):
             return self.live().copy()
+        expanded = self._expanded(q)
+        if expanded is not None:
+            return self.docs(expanded)
+        if self._term_in_section(q):
+            return self._section_matches(q)
         if isinstance(q, wq.Or):
             found = np.zeros(self.size, dtype=bool)
             for child in q.subqueries:
@@ -223,8 +252,17 @@ class Evaluation:
         return self._scores[q]
 
     def _score(self, q: wq.Query) -> np.ndarray:
+        expanded = self._expanded(q)
+        if expanded is not None and self._scored_constant(q, expanded):
+            return self.docs(expanded).astype(np.float64)
+        if expanded is not None:
+            return self.scores(expanded)
         if isinstance(q, wq.Term):
             found = self._term_scores(*self._term(q))
+        elif isinstance(q, wq.Every):  # Whoosh scores every document with the boost.
+            found = self.live().astype(np.float64)
+        elif self._term_in_section(q):
+            found = np.where(self.docs(q), self._term_scores(*self._term(q.q)), 0.0)
         elif isinstance(q, wq.Or):
             found = np.zeros(self.size)
             for child in q.subqueries:
@@ -241,7 +279,8 @@ class Evaluation:
             found = self._phrase_scores(q)
         else:
             return self._whoosh_scores(q)
-        return found if q.boost == 1.0 else found * q.boost
+        boost = getattr(q, "boost", 1.0)
+        return found if boost == 1.0 else found * boost
 
     def top(self, q: wq.Query, docs: Mask, count: int) -> Ranked:
         """The ``count`` best of ``docs`` (all matches of ``q``), best first; among
@@ -255,6 +294,48 @@ class Evaluation:
             candidates, scores = candidates[keep], scores[keep]
         order = np.lexsort((candidates, -scores))[:count]
         return list(zip(candidates[order].tolist(), scores[order].tolist(), strict=True))
+
+    # Prefixes, wildcards and fields
+
+    def _expanded(self, q: wq.Query) -> wq.Query | None:
+        """A prefix or wildcard, in ``content`` or in one field, as the OR of its terms,
+        as Whoosh's matcher combines them; None for other queries."""
+        if isinstance(q, InSection) and isinstance(q.q, wq.MultiTerm):
+            return q.expanded(self.expander)
+        if not isinstance(q, wq.MultiTerm):
+            return None
+        terms = [wq.Term(q.fieldname, text) for text in self.expander.terms(q)]
+        return terms[0] if len(terms) == 1 else wq.Or(terms, boost=q.boost)
+
+    def _scored_constant(self, q: wq.Query, expanded: wq.Query) -> bool:
+        """Whether Whoosh's matcher scores the expanded prefix or wildcard ``q`` 1 per
+        match: a constant-score one whose OR it preloads (see _SMALL_INDEX)."""
+        count = len(expanded.subqueries) if isinstance(expanded, wq.Or) else 1
+        return (
+            isinstance(q, wq.MultiTerm)
+            and q.constantscore
+            and count > 2
+            and (self.size <= _SMALL_INDEX or count >= _MANY_TERMS)
+        )
+
+    def _term_in_section(self, q: wq.Query) -> bool:
+        """A word in one field of an article: matched here from its positions."""
+        return (
+            isinstance(q, InSection)
+            and isinstance(q.q, wq.Term)
+            and q.q.fieldname in self.searcher.schema
+            and self.searcher.schema[q.q.fieldname].scorable
+        )
+
+    def _section_matches(self, q: InSection) -> Mask:
+        """Documents with the word at a position in the field's range."""
+        postings = self.postings(*self._term(q.q))
+        if not len(postings.docs):
+            return np.zeros(self.size, dtype=bool)
+        counts, positions = postings.positions(postings.docs)
+        owners = np.repeat(np.arange(len(postings.docs)), counts)
+        inside = owners[(positions >= q.start) & (positions < q.end)]
+        return self.mask_of(postings.docs[np.unique(inside)])
 
     # Phrases
 

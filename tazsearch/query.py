@@ -1,12 +1,20 @@
-"""Query strings to Whoosh queries: German words, ranking tiers, questions, highlights."""
+"""Query strings to Whoosh queries: German words, ranking tiers, questions, highlights.
+
+Before it is parsed, a query is held to fixed limits (:func:`limit_query`),
+so that its cost is bounded whatever it holds: at most
+:data:`MAX_QUERY_WORDS` words, each at most :data:`MAX_WORD_CHARS` letters
+long. A cut always comes with a note for the results.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import traceback
+import unicodedata
 from collections.abc import Iterator
-from typing import Any
+from itertools import islice
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, GtLtPlugin, OrGroup, QueryParser
@@ -17,7 +25,7 @@ from .analysis import QueryWord, query_words, strip_accents
 from .errors import QuerySyntaxError
 from .german import QUESTION_OPENERS, QUESTION_WORDS
 from .schema import TEXT_FIELDS, GermanText
-from .sections import in_content
+from .sections import Expander, InSection, in_content
 
 DEFAULT_FIELD = "content"
 FIELD_ALIASES = {"tags": ["tag"], "authors": ["author"]}
@@ -25,6 +33,51 @@ FIELD_ALIASES = {"tags": ["tag"], "authors": ["author"]}
 PART_BOOST = 0.5
 # "?", "!" and the like after a word are punctuation, not Whoosh's wildcards.
 _WORD_END_PUNCTUATION_RE = re.compile(r"(?<=\w)[?!.,;]+(?=\s|$)")
+# A query searches its first this many words (runs of characters between spaces).
+MAX_QUERY_WORDS = 64
+# A word, a run of letters and digits, is searched for its first this many
+# characters: no German word in the index is longer.
+MAX_WORD_CHARS = 64
+# How much of a cut word a note shows.
+NOTE_WORD_CHARS = 20
+_QUERY_WORD_RE = re.compile(r"\S+")
+_LONG_WORD_RE = re.compile(rf"[^\W_]{{{MAX_WORD_CHARS + 1},}}")
+
+
+class LimitedQuery(NamedTuple):
+    """A query's text as it is searched, in NFC and within the limits, and a note
+    for each cut."""
+
+    text: str
+    notes: list[str]
+
+
+def limit_query(text: str) -> LimitedQuery:
+    """The query held to :data:`MAX_QUERY_WORDS` words of :data:`MAX_WORD_CHARS`.
+
+    Text in another Unicode form, such as "München" typed with a combining
+    diaeresis, is the same text in NFC, the form of the index: that is no cut.
+    """
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    notes = []
+    words = list(islice(_QUERY_WORD_RE.finditer(text), MAX_QUERY_WORDS + 1))
+    if len(words) > MAX_QUERY_WORDS:
+        text = text[: words[MAX_QUERY_WORDS - 1].end()]
+        notes.append(
+            f"the query has more than {MAX_QUERY_WORDS} words; "
+            f"only the first {MAX_QUERY_WORDS} were searched"
+        )
+
+    def cut(match: re.Match[str]) -> str:
+        word = match.group()
+        notes.append(
+            f"{word[:NOTE_WORD_CHARS]}… is {len(word):,} characters long; "
+            f"only its first {MAX_WORD_CHARS} were searched"
+        )
+        return word[:MAX_WORD_CHARS]
+
+    return LimitedQuery(_LONG_WORD_RE.sub(cut, text), notes)
 
 
 class GermanQueryParser(QueryParser):
@@ -120,7 +173,9 @@ def _tiers(schema: Any, text: str) -> list[wq.Query]:
     A keyword query has two tiers: every word required, then any word. The
     second keeps every field prefix, date range, NOT and explicit AND. A
     question has the second tier alone and leaves out its question words.
+    The text is first held to the limits of :func:`limit_query`.
     """
+    text = limit_query(text).text
     question = is_question(text)
     drop = QUESTION_WORDS | QUESTION_OPENERS if question else frozenset()
     cleaned = _WORD_END_PUNCTUATION_RE.sub(" ", text)
@@ -161,13 +216,24 @@ def _positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
         yield from _positive_leaves(child)
 
 
-def highlight_terms(q: wq.Query, searcher: Searcher) -> set[str]:
-    """The index terms a hit's text should be highlighted for (nothing under NOT)."""
+def highlight_terms(q: wq.Query, searcher: Searcher, expander: Expander | None = None) -> set[str]:
+    """The index terms a hit's text should be highlighted for (nothing under NOT).
+
+    A prefix or wildcard is highlighted for the terms it was searched for:
+    ``expander`` is the query's own, or else one with the same limits.
+    """
     reader = searcher.reader()
+    expander = expander or Expander(reader)
     wanted = {DEFAULT_FIELD, *TEXT_FIELDS}
     found = set()
     for leaf in _positive_leaves(q):
-        for fieldname, text in leaf.existing_terms(reader, phrases=True, expand=True):
+        if isinstance(leaf, wq.MultiTerm):
+            pairs = [(leaf.fieldname, text) for text in expander.terms(leaf)]
+        elif isinstance(leaf, InSection):
+            continue  # Whoosh finds no terms under a field range: not highlighted.
+        else:
+            pairs = leaf.existing_terms(reader, phrases=True, expand=True)
+        for fieldname, text in pairs:
             if fieldname in wanted:
                 found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return found

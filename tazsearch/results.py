@@ -64,7 +64,10 @@ class SearchResults:
     ``suggestion`` is a did-you-mean for a query with words the index lacks.
     ``searched`` is the query the hits are for: the suggestion itself when the
     query found nothing and the suggestion was searched instead. ``facets``
-    counts dates, tags and authors over all matches, when asked for.
+    counts dates, tags and authors over all matches, when asked for. ``notes``
+    are one-line remarks in plain English on how the query was searched, one
+    for each limit that cut it short ("Nordko* matches more than 256 terms;
+    only the first 256 were searched"); empty for most queries.
     """
 
     query: str
@@ -75,6 +78,7 @@ class SearchResults:
     suggestion: str | None = None
     searched: str = ""
     facets: Facets | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def corrected(self) -> bool:
@@ -95,6 +99,7 @@ class SearchResults:
             "limit": self.limit,
             "suggestion": self.suggestion,
             "searched": self.searched or self.query,
+            "notes": list(self.notes),
             "hits": [hit.to_dict() for hit in self.hits],
             **({"facets": self.facets.to_dict()} if self.facets else {}),
         }

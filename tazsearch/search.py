@@ -1,4 +1,11 @@
-"""Searching: ranking tiers, paging, did-you-mean and similar articles, as typed hits."""
+"""Searching: ranking tiers, paging, did-you-mean and similar articles, as typed hits.
+
+Every query has a bounded cost: its text is held to the limits of
+:func:`~tazsearch.query.limit_query`, its prefixes and wildcards to those of
+:class:`~tazsearch.sections.Expander`, its did-you-mean to those of
+:mod:`tazsearch.spelling` and its snippets to those of :mod:`tazsearch.snippets`.
+Each limit that changed anything is a note of the results.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +18,16 @@ from whoosh.searching import Searcher
 from .docvalues import DocValues
 from .facets import FilterError, Filters, count_facets
 from .matching import Evaluation, Mask
-from .query import DEFAULT_FIELD, highlight_terms, parse_query
+from .query import DEFAULT_FIELD, highlight_terms, limit_query, parse_query
 from .results import Hit, SearchResults
-from .snippets import make_snippets, match_spans
-from .spelling import suggest
+from .snippets import make_snippets, title_spans
+from .spelling import check_spelling
 
 SORTS = ("relevance", "newest", "oldest")
 # How many key terms of an article make up its "similar articles" query.
 SIMILAR_TERMS = 20
+# The note of a query that ``*`` turns into a list of every article.
+EVERYTHING_NOTE = "* matches every article, so every article is listed, newest first"
 
 
 Ranked = list[tuple[int, Any]]
@@ -75,6 +84,12 @@ def _ranked(
     return hits, earlier
 
 
+def _lists_everything(tiers: list[wq.Query]) -> bool:
+    """Whether a query matches every article, as ``*`` does: then it lists them as an
+    empty query does, newest first, for their scores are all alike."""
+    return all(isinstance(tier, wq.Every) for tier in tiers)
+
+
 def _page(
     evaluation: Evaluation,
     text: str,
@@ -82,12 +97,20 @@ def _page(
     limit: int,
     allowed: Mask | None,
     sort: str,
+    notes: list[str],
 ) -> tuple[list[Hit], Mask]:
-    """One page of typed hits for a query string, and the mask of all its matches."""
+    """One page of typed hits for a query string, and the mask of all its matches.
+
+    A query that ``*`` turns into every article but that says more adds a note.
+    """
     searcher = evaluation.searcher
     tiers = parse_query(searcher.schema, text) if text.strip() else [wq.Every()]
+    if sort == "relevance" and _lists_everything(tiers):
+        sort = "newest"
+        if text.strip() != "*":
+            notes.append(EVERYTHING_NOTE)
     ranked, matches = _ranked(evaluation, tiers, offset, limit, allowed, sort)
-    wanted = highlight_terms(tiers[-1], searcher)
+    wanted = highlight_terms(tiers[-1], searcher, evaluation.expander)
     weights = {t: searcher.idf(DEFAULT_FIELD, t) for t in wanted}
     hits = [
         _hit(offset + n, searcher.stored_fields(docnum), score, wanted, weights)
@@ -113,7 +136,9 @@ def run_search(
     unless ``sort`` says otherwise. ``sort`` is relevance, newest or oldest.
     With ``facets``, the results count dates, tags and authors over all
     matches. With ``autocorrect``, a query that finds nothing is searched again
-    as its did-you-mean suggestion, if it has one.
+    as its did-you-mean suggestion, if it has one. ``*`` alone lists every
+    article as an empty query does. ``results.notes`` says which limits cut
+    the query short.
     """
     if limit < 1 or page < 1:
         raise ValueError("limit and page must be at least 1")
@@ -125,15 +150,21 @@ def run_search(
     allowed = evaluation.docs(filter_query) if filter_query is not None else None
     if not text.strip() and sort == "relevance":
         sort = "newest"
-    suggestion = suggest(searcher.reader(), text) if text.strip() else None
+    limited, suggestion = limit_query(text), None
+    notes = list(limited.notes)
+    if limited.text.strip():
+        spelling = check_spelling(searcher.reader(), limited.text)
+        suggestion = spelling.suggestion
+        notes += spelling.notes
     searched = text
-    hits, matches = _page(evaluation, text, offset, limit, allowed, sort)
+    hits, matches = _page(evaluation, limited.text, offset, limit, allowed, sort, notes)
     if not matches.any() and suggestion and autocorrect:
         searched = suggestion
-        hits, matches = _page(evaluation, suggestion, offset, limit, allowed, sort)
+        hits, matches = _page(evaluation, suggestion, offset, limit, allowed, sort, notes)
     counted = count_facets(searcher, matches) if facets else None
     total = int(np.count_nonzero(matches))
-    return SearchResults(text, total, page, limit, hits, suggestion, searched, counted)
+    notes = list(dict.fromkeys([*notes, *evaluation.notes]))
+    return SearchResults(text, total, page, limit, hits, suggestion, searched, counted, notes)
 
 
 def run_similar(searcher: Searcher, docnum: int, *, limit: int = 10) -> SearchResults:
@@ -174,5 +205,5 @@ def _hit(
         tags=list(stored.get("tags", ())),
         score=score or 0.0,
         snippets=make_snippets(stored.get("teaser", ""), stored.get("body", ""), wanted, weights),
-        title_highlights=match_spans(title, wanted),
+        title_highlights=title_spans(title, wanted, weights),
     )

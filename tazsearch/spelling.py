@@ -3,17 +3,29 @@
 The look-up runs on the index's terms (stems), so it needs no vocabulary of
 its own: a misspelt word's stem is compared with the stems the index holds,
 and the correction is then written as the word appears in an article.
+
+Its cost is bounded whatever the query: words longer than
+:data:`MAX_WORD_LENGTH` are not corrected, at most :data:`MAX_WORDS` words of
+a query are looked up, the two-edit look-up reads at most
+:data:`MAX_SCANNED` terms, and a correction's spelling is read from windows
+around its first occurrences in an article, not from the whole article. A
+limit that may have changed the suggestion adds a note.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
-from typing import Any
+from itertools import islice
+from typing import Any, NamedTuple
+
+from whoosh.support.levenshtein import distance
 
 from .analysis import WORD_RE, analyze, normalize_word
 from .german import QUESTION_OPENERS, STOP_WORDS
+from .snippets import located_windows
 
 CONTENT = "content"
 MAX_DISTANCE = 2
@@ -32,6 +44,40 @@ OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
 _QUERY_WORD_RE = re.compile(r"(?<![\w\[])(" + WORD_RE.pattern + r")(?![\w:*?])")
 # The stored fields a correction's spelling is taken from.
 _SPELLING_SOURCES = ("title", "teaser", "body")
+# Longer words are not corrected: the one-edit variants of a word grow with its
+# length, and so does comparing it with the index's words.
+MAX_WORD_LENGTH = 32
+# At most this many words of a query, the first rare or unknown ones, are
+# looked up; each look-up costs some tens of milliseconds.
+MAX_WORDS = 5
+# The two-edit look-up reads at most this many index terms with the word's
+# first letters (the most common start, "ge", has 8,475 in 29,053 articles).
+MAX_SCANNED = 50_000
+# How many near words are tried for their spelling in an article, best first.
+MAX_TRIED = 10
+# A correction's spelling is read from this many windows around its first
+# occurrences in each field of an article: an article may be megabytes long.
+SPELLING_WINDOWS = 32
+
+
+class Spelling(NamedTuple):
+    """A query's did-you-mean, or None, and a note for each limit that may have
+    changed it."""
+
+    suggestion: str | None
+    notes: list[str]
+
+
+class _Budget:
+    """The look-ups one query may still make, and the notes of those it may not."""
+
+    def __init__(self) -> None:
+        self.words = MAX_WORDS
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -60,16 +106,56 @@ def _one_edit_away(word: str) -> set[str]:
     }
 
 
-def _candidates(reader: Any, term: str) -> list[str]:
+def _candidates(reader: Any, term: str, budget: _Budget) -> list[str]:
     """Indexed terms one edit from ``term``; failing that, two edits with the same start.
 
-    One edit is tried by looking up every variant, which is fast; Whoosh's
-    Levenshtein automaton is slow, so it runs only when that finds nothing.
+    One edit is tried by looking up every variant, which is fast; the two-edit
+    look-up compares the terms with the same start, so it runs only when that
+    finds nothing.
     """
     near = [v for v in _one_edit_away(term) if (CONTENT, v) in reader]
     if near:
         return near
-    return list(reader.terms_within(CONTENT, term, MAX_DISTANCE, prefix=SAME_PREFIX))
+    return _two_edits_away(reader, term, budget)
+
+
+def _two_edits_away(reader: Any, term: str, budget: _Budget) -> list[str]:
+    """Indexed terms at most two edits from ``term`` that start as it does.
+
+    Whoosh's ``terms_within`` does the same, but computes the distance of
+    every term with that start; one whose length differs by more than two
+    cannot be that near, so most are passed over unmeasured.
+    """
+    start = term[:SAME_PREFIX]
+    scanned = islice(reader.expand_prefix(CONTENT, start), MAX_SCANNED + 1)
+    found = []
+    for count, btext in enumerate(scanned, 1):
+        if count > MAX_SCANNED:
+            budget.note(
+                f"did-you-mean compared {term!r} with the first {MAX_SCANNED:,} index "
+                f"terms starting with {start!r} only"
+            )
+            break
+        candidate = btext.decode("utf-8")
+        if abs(len(candidate) - len(term)) > MAX_DISTANCE:
+            continue
+        if distance(candidate, term, limit=MAX_DISTANCE) <= MAX_DISTANCE:
+            found.append(candidate)
+    return found
+
+
+def _written_forms(text: str, term: str) -> Counter[str]:
+    """How often each spelling of ``term`` occurs in ``text``, in lower case.
+
+    A text longer than :data:`~tazsearch.snippets.LONG_PARAGRAPH` is read in
+    windows around the term's first occurrences only.
+    """
+    windows = located_windows(text, {term}, max_windows=SPELLING_WINDOWS)
+    written: Counter[str] = Counter()
+    for start, end in windows:
+        piece = text[start:end]
+        written.update(piece[t.start : t.end].lower() for t in analyze(piece) if t.text == term)
+    return written
 
 
 def _spelling(reader: Any, term: str) -> str | None:
@@ -82,12 +168,11 @@ def _spelling(reader: Any, term: str) -> str | None:
     stored = reader.stored_fields(postings.id())
     written: Counter[str] = Counter()
     for name in _SPELLING_SOURCES:
-        text = stored.get(name, "")
-        written.update(text[t.start : t.end].lower() for t in analyze(text) if t.text == term)
+        written.update(_written_forms(stored.get(name, ""), term))
     return written.most_common(1)[0][0] if written else None
 
 
-def _correction(reader: Any, word: str) -> str | None:
+def _correction(reader: Any, word: str, budget: _Budget) -> str | None:
     """The likeliest intended word: near in spelling, and far more common than ``word``.
 
     Each edit counts one, and each tenfold of frequency takes half an edit off,
@@ -102,17 +187,51 @@ def _correction(reader: Any, word: str) -> str | None:
     own = reader.doc_frequency(CONTENT, term)
     if own > MAX_RARE:
         return None
+    if len(lower) > MAX_WORD_LENGTH:
+        budget.note(f"did-you-mean does not correct words longer than {MAX_WORD_LENGTH} letters")
+        return None
+    if budget.words == 0:
+        budget.note(f"did-you-mean looked up only the first {MAX_WORDS} unknown words")
+        return None
+    budget.words -= 1
     scored = []
-    for found in _candidates(reader, term):
+    for found in _candidates(reader, term, budget):
         frequency = reader.doc_frequency(CONTENT, found)
         if found != term and frequency > MORE_COMMON * own:
             score = edit_distance(term, found) - 0.5 * math.log10(frequency)
             scored.append((score, found))
-    for _, found in sorted(scored):
+    ranked = sorted(scored)
+    for _, found in ranked[:MAX_TRIED]:
         spelled = _spelling(reader, found)
         if spelled:
             return spelled.capitalize() if word[:1].isupper() else spelled
+    if len(ranked) > MAX_TRIED:
+        budget.note(f"did-you-mean tried only the {MAX_TRIED} nearest words for {word}")
     return None
+
+
+def check_spelling(reader: Any, text: str) -> Spelling:
+    """The query with every word the index lacks replaced by its nearest indexed word,
+    and notes on the limits that may have changed it.
+
+    The suggestion is ``None`` when every word is known or no near word exists.
+    """
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    budget = _Budget()
+    corrections: dict[str, str | None] = {}  # A repeated word is looked up once.
+
+    def replace(match: re.Match[str]) -> str:
+        word = match.group()
+        if word.upper() in OPERATORS or "-" in word:
+            return word
+        if word not in corrections:
+            corrections[word] = _correction(reader, word, budget)
+        return corrections[word] or word
+
+    suggestion = _QUERY_WORD_RE.sub(replace, text)
+    changed = any(corrections.values())
+    return Spelling(suggestion if changed else None, budget.notes)
 
 
 def suggest(reader: Any, text: str) -> str | None:
@@ -120,16 +239,4 @@ def suggest(reader: Any, text: str) -> str | None:
 
     ``None`` when every word is known or no near word exists.
     """
-    changed = False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal changed
-        word = match.group()
-        if word.upper() in OPERATORS or "-" in word:
-            return word
-        corrected = _correction(reader, word)
-        changed = changed or corrected is not None
-        return corrected or word
-
-    suggestion = _QUERY_WORD_RE.sub(replace, text)
-    return suggestion if changed else None
+    return check_spelling(reader, text).suggestion
