@@ -10,9 +10,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from .errors import TazsearchError
+from .safetext import visible
 
 app = typer.Typer(
     help="Search taz.de articles with German stemming and ranked, highlighted results.",
@@ -23,40 +24,73 @@ app = typer.Typer(
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
 
+
+def _index_folder(value: str) -> str:
+    """The index folder as given: an empty name would be the working directory."""
+    if not value:
+        raise _fail("--index (or TAZSEARCH_INDEX) must name a folder, not be empty")
+    return value
+
+
 IndexOption = Annotated[
-    Path,
+    str,
     typer.Option(
-        "--index", "-i", envvar="TAZSEARCH_INDEX", help="Index directory.", show_default=True
+        "--index",
+        "-i",
+        envvar="TAZSEARCH_INDEX",
+        help="Index directory.",
+        show_default=True,
+        callback=_index_folder,
     ),
 ]
 
 
+def _say(label: str, message: str, style: str = "red") -> None:
+    """One line on stderr: messages quote file names and queries, so no control
+    character, line break or rich markup in them may act."""
+    stderr.print(Text(label, style=style) + Text(" " + visible(message)), soft_wrap=True)
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    stderr.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
+    _say("error:", message)
     return typer.Exit(code)
 
 
 @app.command()
 def index(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders (recursed).")],
-    index_dir: IndexOption = Path("index"),
+    index_dir: IndexOption = "index",
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every skipped file.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="Start from an empty index, e.g. after an upgrade.")
+        bool,
+        typer.Option(
+            "--rebuild", help="Build the index anew beside the old one, e.g. after an upgrade."
+        ),
     ] = False,
+    max_size: Annotated[
+        str,
+        typer.Option("--max-size", help="Skip files larger than this: bytes, or 500K, 10M, 1G."),
+    ] = "10M",
 ) -> None:
     """Index taz articles: new and changed files are added, deleted ones removed.
 
-    Unchanged files are not read again. Files that are not articles are
-    skipped with a reason, and the run goes on.
+    Unchanged files are not read again. Files that are not articles, and
+    files that are not regular files (FIFOs, devices, links), are skipped
+    with a reason, and the run goes on.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .index import Index
     from .render import print_json, print_report, print_skipped
+    from .sources import parse_size
+
+    try:
+        size_limit = parse_size(max_size)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
 
     progress = Progress(
         TextColumn("[bold]indexing"),
@@ -79,7 +113,7 @@ def index(
 
             before = ix.generation
             try:
-                report = ix.update(paths, progress=advance)
+                report = ix.update(paths, progress=advance, max_size=size_limit)
             except KeyboardInterrupt:
                 if ix.generation == before:
                     message = "interrupted: nothing was committed, the index is as it was"
@@ -110,7 +144,7 @@ def query(
     text: Annotated[
         str, typer.Argument(help="Query, e.g. 'Nordkorea \"Kim Jong Un\" tag:Japan'; may be empty.")
     ] = "",
-    index_dir: IndexOption = Path("index"),
+    index_dir: IndexOption = "index",
     author: Annotated[
         list[str] | None,
         typer.Option("--author", "-a", help="Only articles by this author (repeatable)."),
@@ -192,7 +226,7 @@ def query(
 @app.command()
 def show(
     article: Annotated[str, typer.Argument(help="Article id or file path.")],
-    index_dir: IndexOption = Path("index"),
+    index_dir: IndexOption = "index",
     highlight: Annotated[
         str | None,
         typer.Option("--highlight", "-H", help="Highlight the words of this query."),
@@ -214,7 +248,7 @@ def show(
 
 @app.command()
 def stats(
-    index_dir: IndexOption = Path("index"),
+    index_dir: IndexOption = "index",
     as_json: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
 ) -> None:
     """Show the index's size, date range, articles per year, top tags and authors."""
@@ -226,13 +260,13 @@ def stats(
     if as_json:
         print_json(stdout, summary.to_dict())
     else:
-        print_stats(stdout, summary, str(index_dir))
+        print_stats(stdout, summary, index_dir)
 
 
 @app.command()
 def similar(
     article: Annotated[str, typer.Argument(help="Article id or file path.")],
-    index_dir: IndexOption = Path("index"),
+    index_dir: IndexOption = "index",
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Hits.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
 ) -> None:
@@ -250,14 +284,43 @@ def similar(
 
 
 @app.command()
+def check(
+    index_dir: IndexOption = "index",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Verify every file of the index against the checksums recorded when it was written.
+
+    Names each damaged file and the articles it holds; exits 1 if any is damaged.
+    """
+    from .index import Index
+    from .render import print_check, print_json
+
+    report = Index(index_dir).check()
+    if as_json:
+        print_json(stdout, report.to_dict())
+    else:
+        print_check(stdout, report)
+    if not report.ok:
+        raise _fail(f"the index at {index_dir} is damaged: {len(report.problems)} problems found")
+
+
+@app.command()
 def serve(
-    index_dir: IndexOption = Path("index"),
+    index_dir: IndexOption = "index",
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on; loopback unless told otherwise.")
     ] = "127.0.0.1",
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
     ] = 8080,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Also answer requests for this host name (repeatable); "
+            "on loopback only loopback names are answered otherwise.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the index over HTTP: a JSON API for programs and a search page for people.
 
@@ -265,15 +328,17 @@ def serve(
     /api (its OpenAPI schema at /openapi.json), the search page at /.
     """
     try:
-        from .serve import run
+        from .serve import listen, run
     except ImportError as exc:
         message = f'serving needs the serve extra: pip install "tazsearch[serve]" ({exc})'
         raise _fail(message) from None
     from .index import Index
 
     Index.open(index_dir).close()  # A missing index is one line, before the server starts.
-    stderr.print(f"serving {index_dir} at http://{host}:{port}/ (Ctrl-C stops)")
-    run(index_dir, host, port)
+    sock = listen(host, port)  # A taken port is one line too, before "serving".
+    address = f"[{host}]" if ":" in host else host
+    _say("serving", f"{index_dir} at http://{address}:{port}/ (Ctrl-C stops)", style="")
+    run(index_dir, sock, allow_host or ())
 
 
 def main() -> None:
@@ -291,9 +356,5 @@ def main() -> None:
     except Exception as exc:  # A bug: say so in one line, unless asked for the traceback.
         if os.environ.get("TAZSEARCH_DEBUG"):
             raise
-        stderr.print(
-            f"[red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')} "
-            "(set TAZSEARCH_DEBUG=1 for details)",
-            soft_wrap=True,
-        )
+        _say("internal error:", f"{type(exc).__name__}: {exc} (set TAZSEARCH_DEBUG=1 for details)")
         sys.exit(70)

@@ -15,12 +15,20 @@ class IndexVersionError(TazsearchError):
     """The index was built by a tazsearch with other fields; it must be rebuilt."""
 
 
+class IndexDamagedError(TazsearchError):
+    """A file of the index is missing, cut short or changed since it was written."""
+
+
 class IndexBusyError(TazsearchError):
     """Another writer holds the index's lock."""
 
 
 class QuerySyntaxError(TazsearchError):
     """The query text cannot be understood."""
+
+
+class FilterError(TazsearchError, ValueError):
+    """A search parameter that cannot be used: a bad date, sort, limit or page."""
 
 
 class ArticleNotFoundError(TazsearchError, KeyError):

@@ -13,7 +13,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from .docvalues import DocValues, per_index
-from .errors import TazsearchError
+from .errors import FilterError
 from .schema import exact_key
 
 TOP_VALUES = 10
@@ -24,10 +24,6 @@ _names: dict[tuple[Any, ...], str] = {}
 NAMES_KEPT = 10_000
 
 
-class FilterError(TazsearchError):
-    """A filter value that cannot be read, such as a bad date."""
-
-
 def period(text: str, *, end: bool = False) -> dt.datetime:
     """The first (or, with ``end``, the last) moment of YYYY, YYYY-MM or YYYY-MM-DD."""
     match = _PERIOD_RE.fullmatch(text.strip())
@@ -35,17 +31,21 @@ def period(text: str, *, end: bool = False) -> dt.datetime:
         raise FilterError(f"cannot read the date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else None for g in match.groups())
     try:
-        if day is not None:
-            first = dt.datetime(year, month, day)  # type: ignore[arg-type]
-            following = first + dt.timedelta(days=1)
-        elif month is not None:
-            first = dt.datetime(year, month, 1)  # type: ignore[arg-type]
-            following = dt.datetime(year + month // 12, month % 12 + 1, 1)  # type: ignore[arg-type]
-        else:
-            first, following = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)  # type: ignore[arg-type]
+        first = dt.datetime(year, month or 1, day or 1)  # type: ignore[arg-type]
     except ValueError as exc:
         raise FilterError(f"cannot read the date {text!r}: {exc}") from exc
-    return following - dt.timedelta(microseconds=1) if end else first
+    if not end:
+        return first
+    try:
+        if day is not None:
+            following = first + dt.timedelta(days=1)
+        elif month is not None:
+            following = dt.datetime(year + month // 12, month % 12 + 1, 1)  # type: ignore[operator]
+        else:
+            following = dt.datetime(year + 1, 1, 1)  # type: ignore[operator]
+    except (ValueError, OverflowError):  # The end of 9999, the last year a date can have.
+        return dt.datetime.max
+    return following - dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,25 @@
-"""The HTML of the search page and the article pages: rendered on the server, no JavaScript."""
+"""The HTML of the search page and the article pages: rendered on the server, no JavaScript.
+
+No inline style either: the pages link one stylesheet, served by the app, so
+that its Content-Security-Policy can forbid everything inline. Every text
+from the index is HTML-escaped, and every article id in a link is
+URL-encoded: ids may hold ``?``, ``#``, ``%`` or spaces.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html import escape
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from .parse import Article
 from .results import Hit, SearchResults, Span, marked
 
 PER_PAGE = 10
+STYLESHEET_URL = "/static/style.css"
+BAR_STEPS = 24  # widths of a date bar, each its own class: no inline style
+BAR_STEP_PX = 5
 STYLE = """
 body { font: 16px/1.5 Georgia, serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; }
 form.search input[name=q] { width: 60%; font-size: 1.1rem; }
@@ -23,6 +32,9 @@ mark { background: #ffe066; }
 .bar { background: #d33; height: .8rem; display: inline-block; vertical-align: middle; }
 .error { color: #b00; }
 """
+STYLESHEET = STYLE + "".join(
+    f".bar.w{step} {{ width: {step * BAR_STEP_PX}px; }}\n" for step in range(1, BAR_STEPS + 1)
+)
 
 
 @dataclass(frozen=True)
@@ -50,11 +62,16 @@ def _marked(text: str, spans: list[Span]) -> str:
     return marked(text, spans, "<mark>", "</mark>", escape)
 
 
+def article_url(article_id: str) -> str:
+    """The address of an article's page: the id URL-encoded whole, ``/`` included."""
+    return "/articles/" + quote(article_id, safe="")
+
+
 def _layout(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width"><title>{escape(title)}</title>'
-        f"<style>{STYLE}</style></head><body>{body}</body></html>"
+        f'<link rel="stylesheet" href="{STYLESHEET_URL}"></head><body>{body}</body></html>'
     )
 
 
@@ -84,7 +101,7 @@ def _form(form: SearchForm) -> str:
 
 
 def _hit(hit: Hit, form: SearchForm) -> str:
-    link = f"/articles/{escape(hit.id)}?" + urlencode({"q": form.q})
+    link = article_url(hit.id) + "?" + urlencode({"q": form.q})
     facts = " · ".join(f for f in [hit.date.isoformat() if hit.date else "", *hit.authors] if f)
     tags = ", ".join(
         f'<a href="{escape(form.url(tag=t, page=1))}">{escape(t)}</a>' for t in hit.tags
@@ -106,7 +123,7 @@ def _facets(results: SearchResults, form: SearchForm) -> str:
     top = max((n for _, n in facets.dates), default=1)
     dates = "".join(
         f'<div><a href="{escape(form.url(since=value, until=value, page=1))}">{value}</a> '
-        f'<span class="bar" style="width:{max(2, 120 * n // top)}px"></span> {n}</div>'
+        f'<span class="bar w{max(1, round(BAR_STEPS * n / top))}"></span> {n}</div>'
         for value, n in facets.dates
     )
 

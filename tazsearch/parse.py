@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import TazsearchError
+
 __all__ = [
     "Article",
     "Block",
@@ -31,7 +33,7 @@ __all__ = [
 ]
 
 
-class NotAnArticle(ValueError):
+class NotAnArticle(TazsearchError, ValueError):
     """Raised for input that is not a taz article; str(exc) is a one-line reason."""
 
 

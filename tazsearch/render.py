@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.padding import Padding
+from rich.text import Span as StyleSpan
 from rich.text import Text
 
 from .facets import Facets
 from .index import UpdateReport
 from .parse import Article
 from .results import Hit, SearchResults, Span, marked
+from .safetext import json_text, unsafe_spans, visible
+from .sources import format_size
 from .stats import IndexStats
+from .store import CheckReport
 
 Highlighter = Callable[[str], list[Span]]
 
@@ -34,14 +36,29 @@ def display_path(path: str) -> str:
         return path
 
 
+def shown(text: str, style: str = "") -> Text:
+    """Text from an article or a file name, its control characters shown as escapes.
+
+    Escaped before rich sees it: rich's Text drops some controls (CR, BEL)
+    silently and keeps the others (ESC, CSI), raw.
+    """
+    return Text(visible(text), style=style)
+
+
 def highlighted(text: str, spans: list[Span], *, colour: bool) -> Text:
-    """``text`` with its spans in colour, or between plain ``**`` markers."""
-    if colour:
-        result = Text(text)
-        for start, end in spans:
-            result.stylize(HIGHLIGHT_STYLE, start, end)
-        return result
-    return Text(marked(text, spans, PLAIN_MARK, PLAIN_MARK))
+    """``text`` with its spans in colour, or between plain ``**`` markers.
+
+    Each piece is escaped on its own, so the spans still fall on their words.
+    """
+    if not colour:
+        return Text(marked(text, spans, PLAIN_MARK, PLAIN_MARK, visible))
+    result, last = Text(), 0
+    for start, end in spans:
+        result.append(visible(text[last:start]))
+        result.append(visible(text[start:end]), style=HIGHLIGHT_STYLE)
+        last = end
+    result.append(visible(text[last:]))
+    return result
 
 
 INDENT = 4
@@ -52,16 +69,40 @@ def _hit_lines(hit: Hit, colour: bool) -> list[Text]:
     title = highlighted(hit.title, hit.title_highlights, colour=colour)
     title.stylize("bold")
     facts = [hit.date.isoformat() if hit.date else "no date", ", ".join(hit.authors)]
-    lines = [Text(" · ".join(f for f in facts if f), style="cyan")]
+    lines = [shown(" · ".join(f for f in facts if f), style="cyan")]
     if hit.tags:
-        lines.append(Text("Tags: " + ", ".join(hit.tags), style="magenta"))
-    lines.append(Text(display_path(hit.path), style="dim"))
+        lines.append(shown("Tags: " + ", ".join(hit.tags), style="magenta"))
+    lines.append(shown(display_path(hit.path), style="dim"))
     lines += [highlighted(s.text, s.highlights, colour=colour) for s in hit.snippets]
     return [Text(f"{hit.rank:>2}. ") + title, *lines]
 
 
+def safe_line(line: Text) -> Text:
+    """The line with each control character shown as an escape, its styles kept.
+
+    Rich's Text keeps ESC, CSI and the rest, and a console writes them raw: an
+    article or a file name could clear the screen or set the clipboard.
+    """
+    spans = unsafe_spans(line.plain)
+    if not spans:
+        return line
+    safe = Text(style=line.style, end=line.end)
+    for piece in line.divide(offset for span in spans for offset in span):
+        if piece.plain and unsafe_spans(piece.plain):
+            text = visible(piece.plain)
+            styles = [StyleSpan(0, len(text), span.style) for span in piece.spans]
+            piece = Text(text, style=piece.style, spans=styles)
+        safe.append_text(piece)
+    return safe
+
+
 def _emit(console: Console, line: Text, colour: bool, indent: int = 0) -> None:
-    """A line in colour on a terminal, wrapped under its indent; in a pipe plain, never cut."""
+    """A line in colour on a terminal, wrapped under its indent; in a pipe plain, never cut.
+
+    Every line of output goes through here and leaves with its control
+    characters escaped, so none of them ever reaches the terminal.
+    """
+    line = safe_line(line)
     if colour:
         console.print(Padding(line, (0, 0, 0, indent)), overflow="fold")
     else:
@@ -74,17 +115,19 @@ def _results_heading(results: SearchResults) -> list[Text]:
     noun = "article" if results.total == 1 else "articles"
     verb = "matches" if results.total == 1 else "match"
     more = results.hits and results.total > len(results.hits)
-    shown = f", showing {first}–{last}" if more else ""
+    showing = f", showing {first}–{last}" if more else ""
+    notes = [shown(f"Note: {note}", style="dim") for note in results.notes]
     if results.corrected:
         return [
             Text(f"No articles match {results.query!r}.", style="bold"),
-            Text(f"{results.total} {noun} {verb} the suggestion {results.searched!r}{shown}"),
+            Text(f"{results.total} {noun} {verb} the suggestion {results.searched!r}{showing}"),
+            *notes,
         ]
     matched = f" {verb} {results.query!r}" if results.query.strip() else ""
-    heading = [Text(f"{results.total} {noun}{matched}{shown}", style="bold")]
+    heading = [Text(f"{results.total} {noun}{matched}{showing}", style="bold")]
     if results.suggestion:
         heading.append(Text(f"Did you mean {results.suggestion!r}?", style="yellow"))
-    return heading
+    return heading + notes
 
 
 def print_results(console: Console, results: SearchResults, heading: str | None = None) -> None:
@@ -101,8 +144,8 @@ def print_results(console: Console, results: SearchResults, heading: str | None 
 
 
 def print_json(console: Console, data: Any) -> None:
-    """JSON on stdout, untouched by rich's markup and wrapping."""
-    console.file.write(json.dumps(data, ensure_ascii=False, indent=2) + os.linesep)
+    """JSON on stdout, untouched by rich's markup and wrapping, with no control character raw."""
+    console.file.write(json_text(data, indent=2) + os.linesep)
 
 
 def print_report(console: Console, report: UpdateReport, total: int) -> None:
@@ -121,13 +164,13 @@ def print_report(console: Console, report: UpdateReport, total: int) -> None:
 
 
 def print_skipped(console: Console, report: UpdateReport, *, verbose: bool) -> None:
-    shown = report.skipped if verbose else report.skipped[:SKIPPED_SHOWN]
-    for skipped in shown:
-        console.print(
-            f"[yellow]skipped[/] {escape(display_path(skipped.path))}: {escape(skipped.reason)}",
-            soft_wrap=True,
-        )
-    hidden = len(report.skipped) - len(shown)
+    """One line per skipped file; a line break in its name or reason is shown as ``\\n``."""
+    listed = report.skipped if verbose else report.skipped[:SKIPPED_SHOWN]
+    for skipped in listed:
+        line = Text("skipped", style="yellow")
+        line.append_text(shown(f" {display_path(skipped.path)}: {skipped.reason}"))
+        console.print(line, soft_wrap=True)
+    hidden = len(report.skipped) - len(listed)
     if hidden:
         console.print(f"[yellow]… and {hidden} more skipped files; --verbose lists them all[/]")
 
@@ -144,7 +187,7 @@ def bar_chart(pairs: list[tuple[str, int]], *, colour: bool) -> list[Text]:
     lines = []
     for label, count in pairs:
         length = max(1, round(BAR_WIDTH * count / most)) if count else 0
-        line = Text(f"  {label:<{widest}} ")
+        line = shown(f"  {label:<{widest}} ")
         line.append("█" * length, style="green" if colour else "")
         line.append(f" {count}")
         lines.append(line)
@@ -155,7 +198,7 @@ def _counted(title: str, pairs: list[tuple[str, int]]) -> list[Text]:
     if not pairs:
         return [Text(f"{title}: (none)", style="bold")]
     listed = ", ".join(f"{value} ({count})" for value, count in pairs)
-    return [Text(f"{title}: ", style="bold") + Text(listed)]
+    return [Text(f"{title}: ", style="bold") + shown(listed)]
 
 
 def print_facets(console: Console, facets: Facets) -> None:
@@ -184,34 +227,26 @@ def print_article(console: Console, article: Article, spans: Highlighter | None 
         lines.append(mark(article.kicker, "bold magenta"))
     lines.append(mark(article.headline or article.title, "bold"))
     facts = [article.date.isoformat() if article.date else "no date", ", ".join(article.authors)]
-    lines.append(Text(" · ".join(f for f in facts if f), style="cyan"))
+    lines.append(shown(" · ".join(f for f in facts if f), style="cyan"))
     if article.teaser:
         lines += [Text(), mark(article.teaser, "italic")]
     lines += [Text("Bild: ", style="dim") + mark(caption) for caption in article.captions]
     for block in article.blocks:
         lines += [Text(), mark(block.text, "bold" if block.heading else "")]
     if article.tags:
-        lines += [Text(), Text("Tags: ", style="bold") + Text(", ".join(article.tags))]
+        lines += [Text(), Text("Tags: ", style="bold") + shown(", ".join(article.tags))]
     if article.links:
         lines += [Text(), Text("Links:", style="bold")]
-        lines += [Text(f"  [{link.number}] {link.target}") for link in article.links]
+        lines += [shown(f"  [{link.number}] {link.target}") for link in article.links]
     if article.related:
         lines += [Text(), Text("Artikel zum Thema:", style="bold")]
         for related in article.related:
-            lines.append(Text("  " + related.title, style="bold"))
+            lines.append(shown("  " + related.title, style="bold"))
             if related.teaser:
-                lines.append(Text("  " + related.teaser))
-    lines += [Text(), Text(display_path(article.path), style="dim")]
+                lines.append(shown("  " + related.teaser))
+    lines += [Text(), shown(display_path(article.path), style="dim")]
     for line in lines:
         _emit(console, line, colour)
-
-
-def _size(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return f"{size} B"
 
 
 def print_stats(console: Console, stats: IndexStats, directory: str) -> None:
@@ -223,10 +258,10 @@ def print_stats(console: Console, stats: IndexStats, directory: str) -> None:
     )
     updated = stats.updated.strftime("%Y-%m-%d %H:%M:%S %Z") if stats.updated else "never"
     lines = [
-        Text(f"Index {directory}", style="bold"),
+        shown(f"Index {directory}", style="bold"),
         Text(f"  articles:     {stats.articles}"),
         Text(f"  dates:        {span}"),
-        Text(f"  size on disk: {_size(stats.size_bytes)}"),
+        Text(f"  size on disk: {format_size(stats.size_bytes)}"),
         Text(f"  last updated: {updated}"),
         Text(),
         Text("Articles per year:", style="bold"),
@@ -234,5 +269,37 @@ def print_stats(console: Console, stats: IndexStats, directory: str) -> None:
         *_counted("Top tags", stats.top_tags),
         *_counted("Top authors", stats.top_authors),
     ]
+    for line in lines:
+        _emit(console, line, colour)
+
+
+def print_check(console: Console, report: CheckReport) -> None:
+    """What ``check`` found: that the index is sound, or each damaged file and the
+    articles it holds."""
+    colour = console.is_terminal and not console.no_color
+    verified = (
+        f"{report.files} files ({format_size(report.bytes)}) of generation "
+        f"{report.generation} and {report.articles:,} articles, in {report.seconds:.2f} s"
+    )
+    if report.ok:
+        lines = [shown(f"Index {report.folder} is sound: checked {verified}.", style="bold")]
+    else:
+        lines = [shown(f"Index {report.folder} is damaged:", style="bold red")]
+        lines += [shown(f"  {problem}") for problem in report.problems]
+        if report.affected_count:
+            more = report.affected_count - len(report.affected)
+            ids = ", ".join(report.affected) + (f" and {more:,} more" if more else "")
+            lines.append(shown(f"Articles affected: {report.affected_count:,} ({ids})"))
+        lines.append(
+            Text(f"Rebuild it with `tazsearch index PATH --index {report.folder} --rebuild`.")
+        )
+    if report.leftovers:
+        lines.append(
+            Text(
+                f"{len(report.leftovers)} files of runs that did not commit are left; "
+                "the next `tazsearch index` removes them.",
+                style="dim",
+            )
+        )
     for line in lines:
         _emit(console, line, colour)

@@ -161,7 +161,7 @@ class Section(GermanText):
 
 def build_schema() -> fields.Schema:
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True, unique=True, sortable=True),
         path=fields.ID(stored=True, unique=True, sortable=True),
         mtime=fields.COLUMN(columns.NumericColumn("q")),
         size=fields.COLUMN(columns.NumericColumn("q")),

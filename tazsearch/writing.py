@@ -21,6 +21,7 @@ commit.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -269,7 +270,11 @@ class SegmentBuilder:
             for name in schema.names()
             if schema[name].indexed and hasattr(schema[name], "postings")
         ]
-        self._start()
+        # A segment is started by the first document it gets, not before: an
+        # open segment holds a scratch file until it is written.
+        self._perdoc: Any = None
+        self._segment: Any = None
+        self._docnum = 0
 
     def _start(self) -> None:
         self._segment = self.codec.new_segment(self.storage, self.indexname)
@@ -288,6 +293,10 @@ class SegmentBuilder:
         Fields that list their postings themselves get those of the whole
         batch in one call.
         """
+        if not documents:
+            return
+        if self._perdoc is None:
+            self._start()
         lengths: dict[str, dict[int, int]] = {}
         for name in self._listing_fields:
             given = [i for i, document in enumerate(documents) if document.get(name) is not None]
@@ -354,6 +363,8 @@ class SegmentBuilder:
         whole segment goes into the segment being built, so merging never
         splits one.
         """
+        if self._perdoc is None:
+            self._start()
         schema = self.schema
         columns = {}
         for name in schema.names():
@@ -389,20 +400,22 @@ class SegmentBuilder:
 
     def finish(self) -> list[Any]:
         """Write what is left; the segments written, for the caller to commit."""
-        if self._docnum:
+        if self._perdoc is not None:
             self._flush()
-        else:
-            self._perdoc.close()
         return self.segments
 
     def cancel(self) -> None:
-        """Drop the documents and delete the segments written so far."""
-        if not self._perdoc.is_closed:
-            self._perdoc.close()
-        prefixes = tuple(s.make_filename("") for s in [*self.segments, self._segment])
+        """Drop the documents and delete the segments written so far; never fails,
+        since it runs after a failure (a full disk, a vanished folder)."""
+        with contextlib.suppress(Exception):
+            if self._perdoc is not None and not self._perdoc.is_closed:
+                self._perdoc.close()
+        started = [*self.segments, *([self._segment] if self._segment is not None else [])]
+        prefixes = tuple(s.make_filename("") for s in started)
         for name in list(self.storage.list()):
             if name.startswith(prefixes):
-                self.storage.delete_file(name)
+                with contextlib.suppress(OSError):
+                    self.storage.delete_file(name)
         self.segments = []
 
     def _flush(self) -> None:
@@ -429,7 +442,7 @@ class SegmentBuilder:
         terms_file.close()
         postings_file.close()
         self.segments.append(segment)
-        self._start()
+        self._perdoc = self._segment = None
 
 
 # W3TermInfo's fixed part: flags (1 if inlined), total weight, document
@@ -687,13 +700,23 @@ def _block_values(values: Any, size: int | None, count: int) -> Sequence[bytes]:
 
 
 class ParallelBuilder:
-    """Builds segments in worker processes, one per core, from batches of documents."""
+    """Builds segments in worker processes, one per core, from batches of documents.
+
+    Every wait on the workers has a timeout and checks on them: a worker that
+    fails (a full disk) or dies (killed, out of memory) fails the run at once,
+    and never leaves the parent waiting on a queue nobody reads.
+    """
+
+    _POLL_SECONDS = 0.5
+    _JOIN_SECONDS = 10
 
     def __init__(self, directory: str, schema: Schema, processes: int) -> None:
         context = multiprocessing.get_context("spawn")
         self._tasks = context.Queue(maxsize=processes * 4)
         self._results = context.Queue()
         self._batch: list[Document] = []
+        self._segments: list[Any] = []
+        self._finished = 0  # workers whose segments came back
         self._workers = [
             context.Process(
                 target=_work,
@@ -716,58 +739,86 @@ class ParallelBuilder:
     def add(self, document: Document) -> None:
         self._batch.append(document)
         if len(self._batch) >= BATCH_SIZE:
-            self._send()
+            self._put(self._batch)
+            self._batch = []
 
-    def _send(self) -> None:
+    def _put(self, item: list[Document] | None) -> None:
+        """Hand work to the workers, checking on them while the queue is full."""
+        self._take_results()
         while True:
             try:
-                self._tasks.put(self._batch, timeout=1)
-                break
+                self._tasks.put(item, timeout=self._POLL_SECONDS)
+                return
             except queue.Full:
                 self._check_workers()
-        self._batch = []
+
+    def _take_results(self, timeout: float | None = None) -> bool:
+        """Take one worker's outcome if there is one; raise a worker's failure."""
+        try:
+            outcome = self._results.get(timeout=timeout) if timeout else self._results.get_nowait()
+        except queue.Empty:
+            return False
+        if isinstance(outcome, _Failure):
+            raise outcome.error()
+        self._segments.extend(outcome)
+        self._finished += 1
+        return True
 
     def _check_workers(self) -> None:
-        """Raise if a worker died (killed, out of memory) instead of finishing."""
-        for worker in self._workers:
-            if worker.exitcode not in (None, 0):
-                raise OSError(
-                    f"an indexing process stopped unexpectedly (exit code {worker.exitcode})"
-                )
+        """Raise if a worker stopped before giving its outcome: killed, out of memory."""
+        self._take_results()
+        stopped = [w.exitcode for w in self._workers if w.exitcode is not None]
+        if len(stopped) > self._finished and not self._take_results(self._POLL_SECONDS):
+            code = next((c for c in stopped if c), stopped[0])
+            raise OSError(f"an indexing process stopped unexpectedly (exit code {code})")
 
     def finish(self) -> list[Any]:
         """Wait for the workers to write their last segments; all segments written."""
-        if self._batch:
-            self._send()
-        for _ in self._workers:
-            self._tasks.put(None)
-        segments: list[Any] = []
-        for _ in self._workers:
-            while True:
-                try:
-                    outcome = self._results.get(timeout=1)
-                    break
-                except queue.Empty:
+        try:
+            if self._batch:
+                self._put(self._batch)
+                self._batch = []
+            for _ in self._workers:
+                self._put(None)
+            while self._finished < len(self._workers):
+                if not self._take_results(self._POLL_SECONDS):
                     self._check_workers()
-            if isinstance(outcome, BaseException):
-                self.cancel()
-                raise outcome
-            segments.extend(outcome)
+        except BaseException:
+            self.cancel()
+            raise
         for worker in self._workers:
-            worker.join()
-        return segments
+            worker.join(self._JOIN_SECONDS)
+        return self._segments
 
     def cancel(self) -> None:
-        """Stop the workers; what they wrote is never committed."""
+        """Stop the workers and wait until they are gone; what they wrote is never committed."""
         for worker in self._workers:
             if worker.is_alive():
                 worker.terminate()
         for worker in self._workers:
-            worker.join()
-        # Batches still in the pipe will never be read: without this, the
-        # queue's feeder thread would keep the process from exiting.
-        self._tasks.cancel_join_thread()
-        self._tasks.close()
+            worker.join(self._JOIN_SECONDS)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        # Batches still in the pipes will never be read: without this, the
+        # queues' feeder threads would keep the process from exiting.
+        for pipe in (self._tasks, self._results):
+            pipe.cancel_join_thread()
+            pipe.close()
+
+
+class _Failure:
+    """A worker's error, sent to the parent: an OSError keeps its number and text."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.errno = getattr(exc, "errno", None)
+        self.strerror = getattr(exc, "strerror", None)
+        self.message = f"indexing process failed: {type(exc).__name__}: {exc}"
+
+    def error(self) -> OSError:
+        if self.errno is not None and self.strerror:
+            return OSError(self.errno, self.strerror)
+        return OSError(self.message)
 
 
 def _die_with(parent: int) -> None:
@@ -805,4 +856,4 @@ def _work(directory: str, schema: Schema, tasks: Any, results: Any, parent: int)
             gc.freeze()
         results.put(builder.finish())
     except BaseException as exc:  # Handed to the parent, which reports it.
-        results.put(OSError(f"indexing process failed: {exc}"))
+        results.put(_Failure(exc))

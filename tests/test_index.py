@@ -45,16 +45,18 @@ def test_second_run_changes_nothing_and_reads_nothing(
 ) -> None:
     with Index.open(tmp_path / "ix", create=True) as ix:
         ix.update([folder])
-        generation = ix._ix.latest_generation()
+        generation = ix.generation
+        files = {f.name: f.stat().st_mtime_ns for f in (tmp_path / "ix").iterdir()}
 
         def no_parsing(*args: object, **kwargs: object) -> None:
             raise AssertionError("an unchanged file was parsed again")
 
-        monkeypatch.setattr("tazsearch.index.parse_bytes", no_parsing)
+        monkeypatch.setattr("tazsearch.updating.parse_bytes", no_parsing)
         report = ix.update([folder])
         assert (report.indexed, report.updated, report.unchanged, report.removed) == (0, 0, 3, 0)
         assert len(ix) == 3
-        assert ix._ix.latest_generation() == generation
+        assert ix.generation == generation
+        assert {f.name: f.stat().st_mtime_ns for f in (tmp_path / "ix").iterdir()} == files
 
 
 def test_changed_file_replaces_its_entry(tmp_path: Path, folder: Path) -> None:
@@ -135,13 +137,28 @@ def test_a_file_that_turns_bad_keeps_its_earlier_version(tmp_path: Path, folder:
         assert _ids(ix, "Alpha") == ["a"]
 
 
-def test_duplicate_ids_are_skipped(tmp_path: Path, folder: Path) -> None:
-    (folder / "again").mkdir()
-    shutil.copy(folder / "sub" / "a.txt", folder / "again" / "a.txt")
+def test_files_of_one_name_in_two_folders_get_ids_of_their_own_that_last(
+    tmp_path: Path, folder: Path
+) -> None:
+    (folder / "again").mkdir()  # Walked before "sub": its a.txt takes the id "a".
+    (folder / "again" / "a.txt").write_text(fixture_article("Fixture: Zweites A", "Ein Omega."))
     with Index.open(tmp_path / "ix", create=True) as ix:
         report = ix.update([folder])
-        assert [s.reason.split(":")[0] for s in report.skipped] == ["duplicate article id 'a'"]
-        assert len(ix) == 3
+        assert (report.indexed, report.skipped, len(ix)) == (4, [], 4)
+        assert _ids(ix, "Omega") == ["a"]
+        second = _ids(ix, "Alpha")
+        assert len(second) == 1 and second[0].startswith("a-")
+        assert ix.get(second[0]).title == "Fixture: Alpha"
+        (folder / "again" / "a.txt").unlink()  # The first "a" goes; the second keeps its id.
+        report = ix.update([folder])
+        assert (report.removed, report.unchanged, len(ix)) == (1, 3, 3)
+        assert _ids(ix, "Alpha") == second
+        (folder / "sub" / "a.txt").write_text(fixture_article("Fixture: Neu", "Ein Alpha."))
+        os.utime(folder / "sub" / "a.txt", ns=(7, 7))
+        assert ix.update([folder]).updated == 1
+        assert _ids(ix, "Alpha") == second
+        with pytest.raises(ArticleNotFoundError):
+            ix.get("a")
 
 
 def test_get_by_id_and_by_path_rebuilds_the_article(tmp_path: Path, folder: Path) -> None:
@@ -170,7 +187,7 @@ def test_missing_path_is_an_error_and_changes_nothing(tmp_path: Path, folder: Pa
 def test_parallel_indexing_gives_the_same_index(
     tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tazsearch.index.PARALLEL_MIN", 1)
+    monkeypatch.setattr("tazsearch.updating.PARALLEL_MIN", 1)
     with Index.open(tmp_path / "ix", create=True) as ix:
         report = ix.update([folder])
         assert (report.indexed, len(ix)) == (3, 3)
@@ -217,7 +234,7 @@ def test_odd_file_names_and_symlink_loops(tmp_path: Path, folder: Path) -> None:
         report = ix.update([folder])
         assert report.indexed == 4
         assert [(Path(s.path).name, s.reason) for s in report.skipped] == [
-            ("loop", "cannot read: Too many levels of symbolic links")
+            ("loop", "not an article file: a symbolic link (not followed)")
         ]
         hit = ix.search("Kaffee").hits[0]
         assert hit.path.endswith("/sub/caf\\xe9.txt") and hit.id == "caf\\xe9"

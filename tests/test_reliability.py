@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import tazsearch.index
+import tazsearch.sources
 from tazsearch import Index, TazsearchError
 
 from conftest import ROOT, SEED, fixture_article, run_cli, write_fixtures
@@ -87,13 +88,18 @@ def test_decoded_files_are_searchable_with_their_umlauts(tmp_path: Path) -> None
         assert all(h.title.endswith("aus Köln") for h in found)
 
 
-def test_a_ten_megabyte_article_is_indexed(tmp_path: Path) -> None:
+def test_a_ten_megabyte_article_is_indexed_with_a_raised_size_limit(tmp_path: Path) -> None:
     paragraph = "Zeitung " * 60 + "\n\n"
     body = paragraph * (10_000_000 // len(paragraph) + 1) + "Schlusswort"
     (tmp_path / "huge.txt").write_text(fixture_article("Fixture: Riesig", body))
-    assert (tmp_path / "huge.txt").stat().st_size > 10_000_000
+    size = (tmp_path / "huge.txt").stat().st_size
+    assert size > 10 * 2**20
     with Index.open(tmp_path / "ix", create=True) as ix:
-        assert ix.update([tmp_path]).indexed == 1
+        skipped = ix.update([tmp_path]).skipped
+        assert [s.reason for s in skipped] == [
+            "larger than 10.0 MB (10.6 MB); --max-size raises the limit"
+        ]
+        assert ix.update([tmp_path], max_size=size).indexed == 1
         assert ix.search("Schlusswort").total == 1
         assert ix.search("title:Riesig").total == 1
 
@@ -103,15 +109,15 @@ def test_an_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.Monke
     locked = tmp_path / "locked.txt"
     locked.write_text(GOOD.replace("Köln", "Bonn"))
     locked.chmod(0)
-    real_open = open
+    real_open = os.open
 
     def no_permission(path: object, *args: object, **kwargs: object) -> object:
         # Root reads any file whatever its mode, so the refusal is simulated.
         if str(path) == str(locked):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tazsearch.index, "open", no_permission, raising=False)
+    monkeypatch.setattr(tazsearch.sources.os, "open", no_permission)
     with Index.open(tmp_path / "ix", create=True) as ix:
         report = ix.update([tmp_path])
     assert report.indexed == 1
@@ -208,7 +214,7 @@ def test_a_second_index_run_is_refused_and_the_first_completes(tmp_path: Path) -
         assert holding.wait(timeout=60)
         second = run_cli("index", str(folder), "--index", str(tmp_path / "ix"))
         with (
-            Index.open(tmp_path / "ix") as other,
+            Index.open(tmp_path / "ix", create=True) as other,
             pytest.raises(TazsearchError, match="another process is writing the index"),
         ):
             other.update([folder])
@@ -268,3 +274,60 @@ def test_ctrl_c_during_index_exits_130_and_leaves_a_whole_index(tmp_path: Path) 
             assert running.returncode == 0 and len(ix) == 1500
         ix.update([folder])
         assert len(ix) == 1500
+
+
+def test_a_slow_search_never_holds_up_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _indexed_folder(tmp_path)
+    inside = threading.Event()
+    release = threading.Event()
+    real_run_search = tazsearch.index.run_search
+
+    def slow_for_rot(searcher: object, text: str = "", **options: object) -> object:
+        if text == "Rot":  # This search sits in its searcher until released.
+            inside.set()
+            release.wait(timeout=60)
+        return real_run_search(searcher, text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tazsearch.index, "run_search", slow_for_rot)
+    with Index.open(tmp_path / "ix") as ix:
+        slow = threading.Thread(target=ix.search, args=("Rot",))
+        slow.start()
+        assert inside.wait(timeout=60)
+        fast = threading.Thread(target=lambda: ix.search("Blau") and ix.get("a001"))
+        fast.start()
+        fast.join(timeout=10)
+        held_up = fast.is_alive()
+        release.set()
+        slow.join(timeout=60)
+        fast.join(timeout=60)
+        assert not held_up
+    assert folder.is_dir()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["x/a.txt", "y/a.txt", "z/a.txt"],
+        ["a.txt", "a.md", "a", "sub/a.txt"],
+        ["sub/a-1b2c3d4e.txt", "a.txt", "b/a.txt"],
+        ["sub/q?x#y (1).txt", "q?x#y (1).md", "leer .txt", "x/%41.txt"],
+    ],
+)
+def test_every_file_gets_an_id_of_its_own_that_lasts(tmp_path: Path, names: list[str]) -> None:
+    folder = tmp_path / "articles"
+    for n, name in enumerate(names):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(GOOD.replace("Köln", f"Stadt{n}"))
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        assert ix.update([folder]).indexed == len(names)
+        ids = {n: ix.search(f"Stadt{n}").hits[0].id for n in range(len(names))}
+        assert len(set(ids.values())) == len(names)
+        assert all(i not in ("", ".", "..") and "/" not in i for i in ids.values())
+        for n, article_id in ids.items():
+            assert ix.get(article_id, path_lookup=False).title == f"Fixture: Grüße aus Stadt{n}"
+        (folder / names[0]).unlink()
+        assert ix.update([folder]).removed == 1
+        for n in range(1, len(names)):
+            assert ix.search(f"Stadt{n}").hits[0].id == ids[n]
