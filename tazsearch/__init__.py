@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .errors import (
         ArticleNotFoundError,
+        FilterError,
         IndexBusyError,
+        IndexDamagedError,
         IndexNotFoundError,
         IndexVersionError,
         QuerySyntaxError,
@@ -31,7 +33,9 @@ if TYPE_CHECKING:
 _MODULES = {
     "errors": (
         "ArticleNotFoundError",
+        "FilterError",
         "IndexBusyError",
+        "IndexDamagedError",
         "IndexNotFoundError",
         "IndexVersionError",
         "QuerySyntaxError",
@@ -47,9 +51,11 @@ __all__ = [
     "Article",
     "ArticleNotFoundError",
     "Block",
+    "FilterError",
     "Hit",
     "Index",
     "IndexBusyError",
+    "IndexDamagedError",
     "IndexNotFoundError",
     "IndexVersionError",
     "Link",

@@ -331,3 +331,61 @@ def test_every_file_gets_an_id_of_its_own_that_lasts(tmp_path: Path, names: list
         assert ix.update([folder]).removed == 1
         for n in range(1, len(names)):
             assert ix.search(f"Stadt{n}").hits[0].id == ids[n]
+
+
+def test_every_error_a_public_call_raises_is_a_tazsearch_error(tmp_path: Path) -> None:
+    from tazsearch import FilterError, NotAnArticle, parse_file
+    from tazsearch.parse import parse_text
+
+    with pytest.raises(NotAnArticle) as raised:
+        parse_text("")
+    assert isinstance(raised.value, TazsearchError)
+    (tmp_path / "x.txt").write_text("kein Artikel")
+    with pytest.raises(TazsearchError, match="no taz header"):
+        parse_file(tmp_path / "x.txt")
+    folder = _indexed_folder(tmp_path)
+    with Index.open(tmp_path / "ix") as ix:
+        for options in ({"limit": 0}, {"page": 0}, {"limit": -3}, {"limit": True}):
+            with pytest.raises(FilterError, match="must be a whole number of at least 1"):
+                ix.search("Bericht", **options)  # type: ignore[arg-type]
+        # One string is one tag or author, not a sequence of letters.
+        assert ix.search("", tags="Rot").total == ix.search("", tags=["Rot"]).total == 7
+        assert ix.search("", authors="Niemand").total == 0
+    assert folder.is_dir()
+
+
+def test_the_last_year_a_date_can_have_is_a_date(tmp_path: Path) -> None:
+    _indexed_folder(tmp_path)
+    with Index.open(tmp_path / "ix") as ix:
+        for until in ("9999", "9999-12", "9999-12-31"):
+            assert ix.search("", until=until).total == 20
+    result = run_cli("query", "--until", "9999", "--index", str(tmp_path / "ix"))
+    assert result.returncode == 0 and result.stdout.startswith("20 articles")
+
+
+def test_an_empty_index_name_and_a_missing_path_create_nothing(tmp_path: Path) -> None:
+    empty = run_cli("index", str(tmp_path), "--index", "", cwd=tmp_path)
+    assert empty.returncode == 1
+    assert empty.stderr == "error: --index (or TAZSEARCH_INDEX) must name a folder, not be empty\n"
+    assert list(tmp_path.iterdir()) == []
+    missing = run_cli("index", str(tmp_path / "nonexistent"), "--index", str(tmp_path / "X"))
+    assert missing.returncode == 1 and "no such file or directory" in missing.stderr
+    assert not (tmp_path / "X").exists()
+    with pytest.raises(TazsearchError, match="empty"):
+        Index.open("", create=True)
+
+
+def test_articles_whose_file_names_are_not_utf8_can_be_shown(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    odd = os.fsdecode(bytes(folder) + b"/caf\xe9.txt")
+    Path(odd).write_text(GOOD)
+    (folder / "b.txt").write_text(GOOD.replace("Köln", "Bonn"))
+    index_dir = str(tmp_path / "ix")
+    assert run_cli("index", str(folder), "--index", index_dir).returncode == 0
+    for command in (["show", odd], ["show", "caf\\xe9"], ["similar", odd], ["show", odd, "--json"]):
+        result = run_cli(*command, "--index", index_dir)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    with Index.open(index_dir) as ix:
+        assert ix.get(odd).id == "caf\\xe9" == ix.get("caf\\xe9").id
