@@ -128,6 +128,11 @@ def trial(
         wait_for_merge(index_dir, process, os.cpu_count() or 1)
     if kind != "full disk":
         time.sleep(wait)
+    merging = ""
+    if kind == "kill -9 merge":  # What the run had written when it was killed.
+        segments = len(uncommitted_segments(index_dir))
+        scratch = list((index_dir / "MAIN.tmp").glob("*.ctmp"))
+        merging = f" ({segments} new segments{', a merge under way' if scratch else ''})"
     if kind.startswith("kill -9"):
         process.send_signal(signal.SIGKILL)
     elif kind == "Ctrl-C":
@@ -182,7 +187,8 @@ def trial(
         problems.append(f"next run: exit {finished.returncode}, {counts}, {said_next}")
     state = "committed" if added else "as before"
     said = stderr.strip().splitlines()[-1] if stderr.strip() else "(nothing on stderr)"
-    outcome = f"after {wait:.2f} s: {state}; exit {process.returncode}; {said}"
+    moment = f"with {wait:.1f} MB of room" if kind == "full disk" else f"after {wait:.2f} s"
+    outcome = f"{moment}{merging}: {state}; exit {process.returncode}; {said}"
     if problems:
         outcome += " -- FAILED: " + ", ".join(problems)
     return not problems, lost + max(0, files - len(final)), outcome

@@ -187,15 +187,19 @@ def query(
     """Search the index; hits come best first with highlighted snippets.
 
     Words are matched after German stemming. Articles holding every word rank
-    first. The syntax has "phrases", AND, OR, NOT, (groups), the field
-    prefixes title:, teaser:, body:, tag: and author:, and dates such as
-    date:2024, date:2024-10 or date:[2024-01 to 2024-06]. The filters --author,
-    --tag, --since and --until combine with the text and with each other; with
-    no text they list the matching articles, newest first.
+    first. The syntax is Lucene's: "phrases", "near words"~3, AND, OR, NOT,
+    -word, +word, (groups), Nord* and Kl?ma wildcards, Merkel~1 fuzzy words,
+    Merkel^2 boosts, the field prefixes title:, teaser:, body:, captions:,
+    tag: and author:, and dates such as date:2024, date:>2024-10 or
+    date:[2024-01 TO 2024-06]. A query that begins with "-" is the query.
+    The filters --author, --tag, --since and --until combine with the text
+    and with each other; with no text they list the matching articles,
+    newest first.
     """
     from .index import Index
     from .render import print_facets, print_json, print_results
 
+    text = text.removeprefix(QUERY_MARK)
     with Index.open(index_dir) as ix:
         if len(ix) == 0:
             raise _fail(f"the index at {index_dir} is empty: add articles with `tazsearch index`")
@@ -341,9 +345,47 @@ def serve(
     run(index_dir, sock, allow_host or ())
 
 
+# A query argument that begins with "-" ("-Söder Merkel") is marked with this
+# invisible character, so that click takes it for the argument it is, not for
+# options; the command takes the mark off again.
+QUERY_MARK = "\u2060"
+# The commands that take a query as their argument.
+QUERY_COMMANDS = ("query",)
+
+
+def _mark_dash_queries(args: list[str]) -> list[str]:
+    """The arguments, with any that begins with "-" but is none of the command's
+    options (nor the value of one) marked as its query text."""
+    if not args or args[0] not in QUERY_COMMANDS:
+        return args
+    import typer.main
+
+    command = typer.main.get_command(app).commands[args[0]]  # type: ignore[attr-defined]
+    takes_value = {"--help": False, "-h": False}
+    for param in command.params:
+        if param.param_type_name == "option":
+            for name in (*param.opts, *param.secondary_opts):
+                takes_value[name] = not param.is_flag
+    marked = [args[0]]
+    expecting = False
+    for n, arg in enumerate(args[1:], 1):
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if expecting:
+            expecting = False
+        elif arg == "--":
+            return marked + args[n:]
+        elif arg.startswith("-") and len(arg) > 1 and name not in takes_value:
+            arg = QUERY_MARK + arg
+        elif takes_value.get(name) and "=" not in arg:
+            expecting = True
+        marked.append(arg)
+    return marked
+
+
 def main() -> None:
     """Console entry point: errors become one line on stderr, never a traceback."""
     try:
+        sys.argv[1:] = _mark_dash_queries(sys.argv[1:])
         app()
     except TazsearchError as exc:
         raise SystemExit(_fail(str(exc)).exit_code) from None

@@ -20,6 +20,8 @@ KEY_SEPARATOR = "\x1f"
 # The key column holds "tag keys<FIELD_SEPARATOR>author keys".
 FIELD_SEPARATOR = "\x1e"
 _CACHED_SEGMENTS = 256
+# The date number of an article without a date.
+UNDATED = -1
 
 
 @dataclass(frozen=True)
@@ -134,4 +136,7 @@ class DocValues:
             dates += values.dates
             tags += values.tags
             authors += values.authors
-        return cls(np.array(dates, dtype=np.int64), KeyColumn.of(tags), KeyColumn.of(authors))
+        # An article without a date has the column's default, the largest unsigned
+        # number: as a signed one, UNDATED.
+        numbers = np.array(dates, dtype=np.uint64).view(np.int64)
+        return cls(numbers, KeyColumn.of(tags), KeyColumn.of(authors))

@@ -3,49 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from .docvalues import DocValues, per_index
+from .dates import period
+from .docvalues import UNDATED, DocValues, per_index
 from .errors import FilterError
+from .queries import AllOf, DateSpan, Query, Term
 from .schema import exact_key
 
 TOP_VALUES = 10
-_PERIOD_RE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 # Exact-value fields of the index, and the stored lists they come from.
 FACET_FIELDS = {"tags": ("tag_key", "tags"), "authors": ("author_key", "authors")}
 _names: dict[tuple[Any, ...], str] = {}
 NAMES_KEPT = 10_000
-
-
-def period(text: str, *, end: bool = False) -> dt.datetime:
-    """The first (or, with ``end``, the last) moment of YYYY, YYYY-MM or YYYY-MM-DD."""
-    match = _PERIOD_RE.fullmatch(text.strip())
-    if not match:
-        raise FilterError(f"cannot read the date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(g) if g else None for g in match.groups())
-    try:
-        first = dt.datetime(year, month or 1, day or 1)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise FilterError(f"cannot read the date {text!r}: {exc}") from exc
-    if not end:
-        return first
-    try:
-        if day is not None:
-            following = first + dt.timedelta(days=1)
-        elif month is not None:
-            following = dt.datetime(year + month // 12, month % 12 + 1, 1)  # type: ignore[operator]
-        else:
-            following = dt.datetime(year + 1, 1, 1)  # type: ignore[operator]
-    except (ValueError, OverflowError):  # The end of 9999, the last year a date can have.
-        return dt.datetime.max
-    return following - dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -66,19 +41,19 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.authors or self.tags or self.since or self.until)
 
-    def query(self) -> wq.Query | None:
-        """The filters as one Whoosh query, or None when there are none."""
-        parts: list[wq.Query] = [wq.Term("author_key", exact_key(a)) for a in self.authors]
-        parts += [wq.Term("tag_key", exact_key(t)) for t in self.tags]
+    def query(self) -> Query | None:
+        """The filters as one query of the engine, or None when there are none."""
+        parts: list[Query] = [Term(exact_key(a), "author_key", marked=False) for a in self.authors]
+        parts += [Term(exact_key(t), "tag_key", marked=False) for t in self.tags]
         if self.since or self.until:
             start = period(self.since) if self.since else None
             end = period(self.until, end=True) if self.until else None
             if start and end and start > end:
                 raise FilterError(f"--since {self.since} is after --until {self.until}")
-            parts.append(wq.DateRange("date", start, end))
+            parts.append(DateSpan(start, end))
         if not parts:
             return None
-        return parts[0] if len(parts) == 1 else wq.And(parts)
+        return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
 
 
 @dataclass(frozen=True)
@@ -141,7 +116,7 @@ def count_facets(
     raw_dates, raw_counts = np.unique(values.dates[docs], return_counts=True)
     dates: Counter[dt.datetime | None] = Counter()
     for raw, count in zip(raw_dates.tolist(), raw_counts.tolist(), strict=True):
-        dates[date_field.from_column_value(raw)] += count
+        dates[None if raw == UNDATED else date_field.from_column_value(raw)] += count
     unit, per_date = date_counts(dates, date_unit)
     tops = {}
     for name, column in (("tags", values.tags), ("authors", values.authors)):

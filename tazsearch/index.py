@@ -21,11 +21,13 @@ from .errors import (
     TazsearchError,
 )
 from .facets import Filters
+from .marks import Marks, TextMarks
+from .matching import Evaluation
 from .parse import Article
-from .query import highlight_terms, parse_query
+from .query import parse_query
 from .ranking import GermanBM25
 from .results import SearchResults, Span
-from .schema import article_from_stored, build_schema
+from .schema import TEXT_FIELDS, article_from_stored, build_schema
 from .search import run_search, run_similar
 from .snippets import match_spans
 from .sources import DEFAULT_MAX_SIZE
@@ -275,7 +277,12 @@ class Index:
 
     def highlighter(self, query: str) -> Callable[[str], list[Span]]:
         """A function giving the spans of any text that the query's words match."""
-        wanted = self._read(lambda s: highlight_terms(parse_query(s.schema, query)[-1], s))
+
+        def marks(searcher: Searcher) -> TextMarks:
+            found = Marks.of(parse_query(query).matches, Evaluation(searcher))
+            return found.in_fields(*TEXT_FIELDS)
+
+        wanted = self._read(marks)
         return lambda text: match_spans(text, wanted)
 
     def stats(self) -> IndexStats:

@@ -1,38 +1,45 @@
-"""Query strings to Whoosh queries: German words, ranking tiers, questions, highlights.
+"""Query strings to the engine's queries: German words, ranking tiers, questions, highlights.
 
-Before it is parsed, a query is held to fixed limits (:func:`limit_query`),
-so that its cost is bounded whatever it holds: at most
-:data:`MAX_QUERY_WORDS` words, each at most :data:`MAX_WORD_CHARS` letters
-long. A cut always comes with a note for the results.
+A query is read by :mod:`tazsearch.querysyntax` into a tree of what it asks
+for; here its words are analysed as the index's were, and the tree becomes
+the ranking tiers of :mod:`tazsearch.queries`:
+
+- A keyword query has two tiers when it has two free words or more (words,
+  phrases, prefixes or fuzzy words without a field or ``+``): articles with
+  every word first, then those with any. Field prefixes, dates, ``+``
+  clauses and explicit ``AND`` groups must hold in both; ``-`` and ``NOT``
+  clauses exclude in both. With a ``+`` clause, as in Lucene, the free words
+  are optional: the second tier needs none of them, they only rank higher.
+  The matches of a query are those of its last tier.
+- A question (ending in ``?`` or opening with a question word) has the second
+  tier alone, without its question words.
+- A word that is a compound ("Ukrainekrieg", "Ukraine-Krieg") matches the
+  whole word or, weighed less, all of its parts, so it also finds "Krieg in
+  der Ukraine".
+
+Before it is read, a query is held to fixed limits (:func:`limit_query`), so
+that its cost is bounded: at most :data:`MAX_QUERY_WORDS` words of at most
+:data:`MAX_WORD_CHARS` letters. A cut always comes with a note.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import traceback
 import unicodedata
-from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import islice
-from typing import Any, NamedTuple
-
-from whoosh import query as wq
-from whoosh.qparser import AndGroup, FieldAliasPlugin, GtLtPlugin, OrGroup, QueryParser
-from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.searching import Searcher
+from typing import NamedTuple
 
 from .analysis import QueryWord, query_words, strip_accents
 from .errors import QuerySyntaxError
 from .german import QUESTION_OPENERS, QUESTION_WORDS
-from .schema import TEXT_FIELDS, GermanText
-from .sections import Expander, InSection, in_content
+from .queries import AllOf, AnyOf, ButNot, DateSpan, Every, Expansion, Phrase, Query, Scored, Term
+from .querysyntax import Clause, Dates, Everything, Group, Node, Pattern, Word, parse
+from .querysyntax import Phrase as PhraseNode
 
 DEFAULT_FIELD = "content"
-FIELD_ALIASES = {"tags": ["tag"], "authors": ["author"]}
 # How much matching all parts of a query compound counts against the whole word.
 PART_BOOST = 0.5
-# "?", "!" and the like after a word are punctuation, not Whoosh's wildcards.
-_WORD_END_PUNCTUATION_RE = re.compile(r"(?<=\w)[?!.,;]+(?=\s|$)")
 # A query searches its first this many words (runs of characters between spaces).
 MAX_QUERY_WORDS = 64
 # A word, a run of letters and digits, is searched for its first this many
@@ -80,160 +87,207 @@ def limit_query(text: str) -> LimitedQuery:
     return LimitedQuery(_LONG_WORD_RE.sub(cut, text), notes)
 
 
-class GermanQueryParser(QueryParser):
-    """Whoosh's query parser, with German words matched whole or by their parts.
-
-    A word that is a compound ("Ukrainekrieg", "Ukraine-Krieg") matches the
-    whole word or, weighed less, all of its parts, so it also finds "Krieg in
-    der Ukraine". Words in ``drop`` (question words, in a question) are left out.
-    """
-
-    def __init__(self, schema: Any, group: Any, drop: frozenset[str] = frozenset()) -> None:
-        super().__init__(DEFAULT_FIELD, schema, group=group)
-        self.drop = drop
-        self.combine = wq.And if group is AndGroup else wq.Or
-        self.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
-        self.add_plugin(GtLtPlugin())
-        self.add_plugin(DateParserPlugin(free=False))
-
-    def term_query(
-        self,
-        fieldname: str,
-        text: str,
-        termclass: Any,
-        boost: float = 1.0,
-        tokenize: bool = True,
-        removestops: bool = True,
-    ) -> wq.Query | None:
-        field = self.schema[fieldname] if fieldname in self.schema else None  # noqa: SIM401
-        if not (isinstance(field, GermanText) and termclass is wq.Term and tokenize):
-            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
-        alternatives = [self._word(fieldname, w, boost) for w in query_words(text, self.drop)]
-        if len(alternatives) > 1:
-            return self.combine(alternatives)
-        return alternatives[0] if alternatives else None
-
-    @staticmethod
-    def _word(fieldname: str, word: QueryWord, boost: float) -> wq.Query:
-        whole = wq.Term(fieldname, word.term, boost=boost)
-        if not word.parts:
-            return whole
-        parts = wq.And([wq.Term(fieldname, p) for p in word.parts], boost=boost * PART_BOOST)
-        return wq.Or([whole, parts])
-
-
 def is_question(text: str) -> bool:
     """A question ends in "?" or opens with a question word ("Wie viele Soldaten ...")."""
     words = text.split(maxsplit=1)
     return text.rstrip().endswith("?") or bool(words and words[0].lower() in QUESTION_OPENERS)
 
 
-def _fold_patterns(q: wq.Query) -> wq.Query:
-    """Lower-case and fold the text of prefix and wildcard queries, as the index is."""
-    if isinstance(q, (wq.Prefix, wq.Wildcard)):
-        return q.__class__(q.fieldname, strip_accents(q.text.lower()), boost=q.boost)
-    return q.apply(_fold_patterns)
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query's ranking tiers (hits of an earlier tier rank above later ones), and
+    notes on what was left out of it."""
+
+    tiers: tuple[Query, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def matches(self) -> Query:
+        """The query whose matches are all the query's: its last tier."""
+        return self.tiers[-1]
 
 
-def _check(q: wq.Query, text: str) -> wq.Query:
-    for leaf in q.leaves() if q.children() else [q]:
-        if isinstance(leaf, wq.qcore._NullQuery) and getattr(leaf, "error", None):
-            raise QuerySyntaxError(f"cannot read {leaf.error!r} in the query {text!r}")
-    if q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery):
+def parse_query(text: str) -> ParsedQuery:
+    """The ranking tiers of a query string; :class:`QuerySyntaxError` if it cannot be read."""
+    limited = limit_query(text).text
+    tree = parse(limited)
+    question = is_question(limited)
+    compiler = _Compiler(QUESTION_WORDS | QUESTION_OPENERS if question else frozenset())
+    required, optional, excluded = compiler.top(tree)
+    if not (required or optional or excluded):
         raise QuerySyntaxError(
             f"nothing to search for in {text!r}: stop words and punctuation are not indexed"
         )
-    return _fold_patterns(q)
+    strict = _all([*required, *optional]) if required or optional else Every()
+    tiers = [strict]
+    if compiler.plus and optional:
+        # "+Merkel Söder": Söder is optional, as in Lucene; it only ranks higher.
+        tiers.append(Scored(_all(required), _any(optional)))
+    elif len(_unique(optional)) >= 2:
+        tiers.append(_all([*required, _any(optional)]))
+    if excluded:
+        negative = _any(excluded)
+        tiers = [ButNot(tier, negative) for tier in tiers]
+    return ParsedQuery(tuple(tiers[-1:] if question else tiers), tuple(compiler.notes))
 
 
-def _is_free_text(q: wq.Query) -> bool:
-    """A word or phrase without a field prefix: what the relaxed query may leave out."""
-    leaves = q.leaves() if q.children() else [q]
-    return all(getattr(leaf, "fieldname", None) == DEFAULT_FIELD for leaf in leaves)
+def _all(queries: list[Query]) -> Query:
+    queries = _unique(queries)
+    return queries[0] if len(queries) == 1 else AllOf(tuple(queries))
 
 
-def _raised_by_whoosh(exc: BaseException) -> bool:
-    """Whether an exception comes from inside Whoosh's query parser, not from our code.
-
-    Whoosh raises bare Exceptions for bad dates and IndexErrors for operators
-    without operands ("NOT AND a"); both mean a query it cannot read.
-    """
-    frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and f"{os.sep}whoosh{os.sep}" in frames[-1].filename
+def _any(queries: list[Query]) -> Query:
+    queries = _unique(queries)
+    return queries[0] if len(queries) == 1 else AnyOf(tuple(queries))
 
 
-def parse_query(schema: Any, text: str) -> list[wq.Query]:
-    """The ranking tiers of a query, each searching the ``content`` field alone."""
-    return [in_content(tier, schema) for tier in _tiers(schema, text)]
+def _unique(queries: list[Query]) -> list[Query]:
+    """The queries without repeats: a word asked for twice counts once."""
+    return list(dict.fromkeys(queries))
 
 
-def _tiers(schema: Any, text: str) -> list[wq.Query]:
-    """The ranking tiers of a query: hits of an earlier tier rank above later ones.
-
-    A keyword query has two tiers: every word required, then any word. The
-    second keeps every field prefix, date range, NOT and explicit AND. A
-    question has the second tier alone and leaves out its question words.
-    The text is first held to the limits of :func:`limit_query`.
-    """
-    text = limit_query(text).text
-    question = is_question(text)
-    drop = QUESTION_WORDS | QUESTION_OPENERS if question else frozenset()
-    cleaned = _WORD_END_PUNCTUATION_RE.sub(" ", text)
-    try:
-        strict = GermanQueryParser(schema, AndGroup, drop).parse(cleaned)
-        loose = GermanQueryParser(schema, OrGroup, drop).parse(cleaned)
-    except Exception as exc:
-        if not _raised_by_whoosh(exc):
-            raise
-        reason = str(exc) if type(exc) in (Exception, ValueError) else "unbalanced operators"
-        raise QuerySyntaxError(f"cannot read the query {text!r}: {reason}") from exc
-    strict = _check(strict, text)
-    if not isinstance(loose, wq.Or):
-        return [strict]
-    parts = loose.subqueries
-    negatives = [c.query for c in parts if isinstance(c, wq.Not)]
-    optional = [c for c in parts if not isinstance(c, wq.Not) and _is_free_text(c)]
-    required = [c for c in parts if not isinstance(c, wq.Not) and not _is_free_text(c)]
-    if len(optional) < 2:
-        return [strict]
-    relaxed: wq.Query = wq.And([*required, wq.Or(optional)]) if required else wq.Or(optional)
-    if negatives:
-        relaxed = wq.AndNot(relaxed, wq.Or(negatives))
-    relaxed = _fold_patterns(relaxed)
-    return [relaxed] if question else [strict, relaxed]
+def _is_free(node: Node) -> bool:
+    """A word, phrase, prefix or fuzzy word without a field, or a group of only such
+    joined by OR or side by side: what the second tier may leave out."""
+    if isinstance(node, (Word, Pattern, PhraseNode)):
+        return node.field is None
+    if isinstance(node, Group):
+        return not node.explicit and all(
+            _is_free(c.node) and not (c.required or c.excluded) for c in node.clauses
+        )
+    return isinstance(node, Everything)
 
 
-def _positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
-    if isinstance(q, wq.Not):
-        return
-    if isinstance(q, wq.AndNot):
-        yield from _positive_leaves(q.a)
-        return
-    children = list(q.children())
-    if not children:
-        yield q
-    for child in children:
-        yield from _positive_leaves(child)
+class _Compiler:
+    """Turns a query's tree into the engine's queries, analysing its words."""
 
+    def __init__(self, drop: frozenset[str]) -> None:
+        self.drop = drop
+        self.notes: list[str] = []
+        self.plus = False  # whether a top clause is marked "+"
 
-def highlight_terms(q: wq.Query, searcher: Searcher, expander: Expander | None = None) -> set[str]:
-    """The index terms a hit's text should be highlighted for (nothing under NOT).
+    def top(self, tree: Group) -> tuple[list[Query], list[Query], list[Query]]:
+        """The top clauses: those required, those the second tier may leave out, and
+        those excluded."""
+        required: list[Query] = []
+        optional: list[Query] = []
+        excluded: list[Query] = []
+        for clause in tree.clauses:
+            query = self.node(clause.node)
+            if query is None:
+                self._left_out(clause)
+                continue
+            self.plus = self.plus or clause.required
+            if clause.excluded:
+                excluded.append(query)
+            elif clause.required or not _is_free(clause.node):
+                required.append(query)
+            else:
+                optional.append(query)
+        return required, optional, excluded
 
-    A prefix or wildcard is highlighted for the terms it was searched for:
-    ``expander`` is the query's own, or else one with the same limits.
-    """
-    reader = searcher.reader()
-    expander = expander or Expander(reader)
-    wanted = {DEFAULT_FIELD, *TEXT_FIELDS}
-    found = set()
-    for leaf in _positive_leaves(q):
-        if isinstance(leaf, wq.MultiTerm):
-            pairs = [(leaf.fieldname, text) for text in expander.terms(leaf)]
-        elif isinstance(leaf, InSection):
-            continue  # Whoosh finds no terms under a field range: not highlighted.
+    def _left_out(self, clause: Clause) -> None:
+        if clause.required or clause.excluded:
+            self.notes.append(
+                f"{_shown(clause.node)} was left out: stop words and punctuation are not indexed"
+            )
+
+    def node(self, node: Node) -> Query | None:
+        if isinstance(node, Word):
+            return self.word(node)
+        if isinstance(node, PhraseNode):
+            return self.phrase(node)
+        if isinstance(node, Pattern):
+            return self.pattern(node)
+        if isinstance(node, Dates):
+            return DateSpan(node.start, node.end)
+        if isinstance(node, Everything):
+            return Every()
+        return self.group(node)
+
+    def group(self, group: Group) -> Query | None:
+        musts: list[Query] = []
+        shoulds: list[Query] = []
+        excluded: list[Query] = []
+        for clause in group.clauses:
+            query = self.node(clause.node)
+            if query is None:
+                self._left_out(clause)
+            elif clause.excluded:
+                excluded.append(query)
+            elif clause.required:
+                musts.append(query)
+            else:
+                shoulds.append(query)
+        positive: Query | None
+        if group.all_:
+            positive = _all([*musts, *shoulds]) if musts or shoulds else None
+        elif musts:
+            positive = Scored(_all(musts), _any(shoulds)) if shoulds else _all(musts)
         else:
-            pairs = leaf.existing_terms(reader, phrases=True, expand=True)
-        for fieldname, text in pairs:
-            if fieldname in wanted:
-                found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
-    return found
+            positive = _any(shoulds) if shoulds else None
+        if positive is None:
+            if not excluded:
+                return None
+            positive = Every()
+        if group.boost != 1.0:
+            positive = AllOf((positive,), boost=group.boost)
+        if excluded:
+            return ButNot(positive, _any(excluded))
+        return positive
+
+    def word(self, word: Word) -> Query | None:
+        found = query_words(word.text, self.drop)
+        section = _section(word.field)
+        if word.fuzzy:
+            label = f"{_label(word.text, word.field)}~{word.fuzzy}"
+            parts: list[Query] = [
+                Expansion("fuzzy", w.term, word.fuzzy, section, word.boost, label) for w in found
+            ]
+        else:
+            parts = [_whole_or_parts(w, section, word.boost) for w in found]
+        return _all(parts) if parts else None
+
+    def phrase(self, phrase: PhraseNode) -> Query | None:
+        terms = tuple(w.term for w in query_words(phrase.text))
+        section = _section(phrase.field)
+        if not terms:
+            return None
+        if len(terms) == 1:
+            return Term(terms[0], section=section, boost=phrase.boost)
+        return Phrase(terms, phrase.slop, section, phrase.boost)
+
+    def pattern(self, pattern: Pattern) -> Query:
+        folded = strip_accents(pattern.text.lower())
+        label = _label(pattern.text, pattern.field)
+        section = _section(pattern.field)
+        body = folded[:-1]
+        if folded.endswith("*") and "*" not in body and "?" not in body:
+            return Expansion("prefix", body, 0, section, pattern.boost, label)
+        return Expansion("wildcard", folded, 0, section, pattern.boost, label)
+
+
+def _whole_or_parts(word: QueryWord, section: str | None, boost: float) -> Query:
+    whole = Term(word.term, section=section, boost=boost)
+    if not word.parts:
+        return whole
+    parts = tuple(Term(p, section=section, marked=False) for p in word.parts)
+    return AnyOf((whole, AllOf(parts, boost=boost * PART_BOOST)))
+
+
+def _section(field: str | None) -> str | None:
+    """The field whose range of positions a field prefix searches; None for all."""
+    return field if field not in (None, "date") else None
+
+
+def _label(text: str, field: str | None) -> str:
+    shown = {"tags": "tag", "authors": "author"}.get(field or "", field)
+    return f"{shown}:{text}" if shown else text
+
+
+def _shown(node: Node) -> str:
+    if isinstance(node, (Word, Pattern)):
+        return repr(_label(node.text, node.field))
+    if isinstance(node, PhraseNode):
+        return repr(f'"{node.text}"')
+    return "a group"

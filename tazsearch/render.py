@@ -119,8 +119,12 @@ def _results_heading(results: SearchResults) -> list[Text]:
     notes = [shown(f"Note: {note}", style="dim") for note in results.notes]
     if results.corrected:
         return [
-            Text(f"No articles match {results.query!r}.", style="bold"),
-            Text(f"{results.total} {noun} {verb} the suggestion {results.searched!r}{showing}"),
+            Text(f"{results.total} {noun} {verb} {results.searched!r}{showing}", style="bold"),
+            Text(
+                f"Searched instead of {results.query!r}, which no article matches with all "
+                "its words.",
+                style="yellow",
+            ),
             *notes,
         ]
     matched = f" {verb} {results.query!r}" if results.query.strip() else ""

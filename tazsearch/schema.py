@@ -145,6 +145,12 @@ class FieldPostings(NamedTuple):
 _vocabulary = Vocabulary()
 
 
+def section_range(name: str) -> tuple[int, int]:
+    """The range of positions in ``content`` of the words of field ``name``."""
+    number = TEXT_FIELDS.index(name)
+    return number * SECTION_SPAN, (number + 1) * SECTION_SPAN
+
+
 class Section(GermanText):
     """One field of an article, stored, and searched as its range of ``content``."""
 
@@ -156,7 +162,7 @@ class Section(GermanText):
 
     def positions(self) -> tuple[int, int]:
         """The range of this field's positions in ``content``."""
-        return self.section * SECTION_SPAN, (self.section + 1) * SECTION_SPAN
+        return section_range(TEXT_FIELDS[self.section])
 
 
 def build_schema() -> fields.Schema:

@@ -9,46 +9,55 @@ Each limit that changed anything is a note of the results.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from .docvalues import DocValues
-from .facets import FilterError, Filters, count_facets
+from .docvalues import UNDATED
+from .errors import FilterError
+from .facets import Filters, count_facets
+from .marks import Marks, TextMarks
 from .matching import Evaluation, Mask
-from .query import DEFAULT_FIELD, highlight_terms, limit_query, parse_query
+from .queries import AnyOf, Every, Query, Term
+from .query import DEFAULT_FIELD, ParsedQuery, limit_query, parse_query
 from .results import Hit, SearchResults
+from .schema import TEXT_FIELDS
 from .snippets import make_snippets, title_spans
 from .spelling import check_spelling
 
 SORTS = ("relevance", "newest", "oldest")
 # How many key terms of an article make up its "similar articles" query.
 SIMILAR_TERMS = 20
-# The note of a query that ``*`` turns into a list of every article.
-EVERYTHING_NOTE = "* matches every article, so every article is listed, newest first"
 
 
 Ranked = list[tuple[int, Any]]
 """Document numbers of hits, best first, each with its score (None when sorted by date)."""
 
 
+class _Page(NamedTuple):
+    """One page of hits, the mask of all matches, and how many the first tier has."""
+
+    hits: list[Hit]
+    matches: Mask
+    first_tier: int
+
+
 def _ranked(
     evaluation: Evaluation,
-    tiers: list[wq.Query],
+    tiers: tuple[Query, ...],
     offset: int,
     limit: int,
     allowed: Mask | None,
     sort: str,
-) -> tuple[Ranked, Mask]:
-    """Hits offset..offset+limit, and the mask of all matches.
+) -> tuple[Ranked, Mask, int]:
+    """Hits offset..offset+limit, the mask of all matches, and the first tier's count.
 
     Hits come tier by tier, each tier best first; only documents in
     ``allowed`` count, unless it is None. Sorted by date, the tiers are one:
-    every match, newest or oldest first. Matches and scores come from
-    :mod:`tazsearch.matching`.
+    every match, newest or oldest first.
     """
+    counts: list[int] = []
     if sort != "relevance":
         docs = evaluation.docs(tiers[-1]).copy()
         if allowed is not None:
@@ -56,17 +65,20 @@ def _ranked(
         matches = np.flatnonzero(docs)
         # Newest first sorts on the negated date (the earlier document first
         # among equal dates); oldest first on the date (the later document first).
-        keys = DocValues.of(evaluation.searcher).dates[matches]
-        if sort == "newest":
+        keys = evaluation.dates()[matches]
+        if sort == "newest":  # Articles without a date (UNDATED, -1) come last.
             keys, ties = -keys, matches
         else:
-            ties = -matches
+            keys, ties = np.where(keys == UNDATED, np.iinfo(np.int64).max, keys), -matches
         wanted = offset + limit
         if len(matches) > wanted:  # Only what can reach the page is sorted.
             kept = keys <= np.partition(keys, wanted - 1)[wanted - 1]
             matches, keys, ties = matches[kept], keys[kept], ties[kept]
         chosen = matches[np.lexsort((ties, keys))[offset:wanted]].tolist()
-        return [(d, None) for d in chosen], docs
+        first = (
+            evaluation.docs(tiers[0]) if allowed is None else evaluation.docs(tiers[0]) & allowed
+        )
+        return [(d, None) for d in chosen], docs, int(np.count_nonzero(first))
     hits: Ranked = []
     earlier = np.zeros(evaluation.size, dtype=bool)  # matches of the tiers before
     total = 0
@@ -75,19 +87,20 @@ def _ranked(
         if allowed is not None:
             docs &= allowed
         count = int(np.count_nonzero(docs))
+        counts.append(count)
         if count and len(hits) < limit and total + count > offset:
             best = evaluation.top(tier, docs, offset + limit - total)
             skip = max(0, offset - total)
             hits += best[skip : skip + limit - len(hits)]
         earlier |= docs
         total += count
-    return hits, earlier
+    return hits, earlier, counts[0]
 
 
-def _lists_everything(tiers: list[wq.Query]) -> bool:
-    """Whether a query matches every article, as ``*`` does: then it lists them as an
-    empty query does, newest first, for their scores are all alike."""
-    return all(isinstance(tier, wq.Every) for tier in tiers)
+def _lists_everything(tiers: tuple[Query, ...]) -> bool:
+    """Whether a query is ``*``: it lists every article as an empty query does, newest
+    first, for their scores are all alike."""
+    return all(isinstance(tier, Every) for tier in tiers)
 
 
 def _page(
@@ -98,25 +111,26 @@ def _page(
     allowed: Mask | None,
     sort: str,
     notes: list[str],
-) -> tuple[list[Hit], Mask]:
-    """One page of typed hits for a query string, and the mask of all its matches.
-
-    A query that ``*`` turns into every article but that says more adds a note.
-    """
+) -> _Page:
+    """One page of typed hits for a query string, and the mask of all its matches."""
     searcher = evaluation.searcher
-    tiers = parse_query(searcher.schema, text) if text.strip() else [wq.Every()]
-    if sort == "relevance" and _lists_everything(tiers):
+    parsed = parse_query(text) if text.strip() else ParsedQuery((Every(),))
+    notes += [n for n in parsed.notes if n not in notes]
+    if sort == "relevance" and _lists_everything(parsed.tiers):
         sort = "newest"
-        if text.strip() != "*":
-            notes.append(EVERYTHING_NOTE)
-    ranked, matches = _ranked(evaluation, tiers, offset, limit, allowed, sort)
-    wanted = highlight_terms(tiers[-1], searcher, evaluation.expander)
-    weights = {t: searcher.idf(DEFAULT_FIELD, t) for t in wanted}
+    ranked, matches, first_tier = _ranked(evaluation, parsed.tiers, offset, limit, allowed, sort)
+    marks = Marks.of(parsed.matches, evaluation)
     hits = [
-        _hit(offset + n, searcher.stored_fields(docnum), score, wanted, weights)
+        _hit(offset + n, searcher.stored_fields(docnum), score, marks, _weights(searcher, marks))
         for n, (docnum, score) in enumerate(ranked, 1)
     ]
-    return hits, matches
+    return _Page(hits, matches, first_tier)
+
+
+def _weights(searcher: Searcher, marks: Marks) -> dict[str, float]:
+    """How much each marked term weighs in choosing snippets: its IDF."""
+    terms = marks.in_fields(*TEXT_FIELDS).terms
+    return {t: searcher.idf(DEFAULT_FIELD, t) for t in terms}
 
 
 def run_search(
@@ -135,13 +149,12 @@ def run_search(
     Empty ``text`` lists every article that passes the filters, newest first
     unless ``sort`` says otherwise. ``sort`` is relevance, newest or oldest.
     With ``facets``, the results count dates, tags and authors over all
-    matches. With ``autocorrect``, a query that finds nothing is searched again
-    as its did-you-mean suggestion, if it has one. ``*`` alone lists every
-    article as an empty query does. ``results.notes`` says which limits cut
-    the query short.
+    matches. With ``autocorrect``, a query whose words are not all found
+    together (no article matches it, or only some of its words) is searched
+    as its did-you-mean suggestion instead, if every word of that is found
+    together. ``*`` alone lists every article as an empty query does.
+    ``results.notes`` says which limits cut the query short.
     """
-    if limit < 1 or page < 1:
-        raise ValueError("limit and page must be at least 1")
     if sort not in SORTS:
         raise FilterError(f"cannot sort by {sort!r}: use one of {', '.join(SORTS)}")
     offset = (page - 1) * limit
@@ -157,21 +170,22 @@ def run_search(
         suggestion = spelling.suggestion
         notes += spelling.notes
     searched = text
-    hits, matches = _page(evaluation, limited.text, offset, limit, allowed, sort, notes)
-    if not matches.any() and suggestion and autocorrect:
-        searched = suggestion
-        hits, matches = _page(evaluation, suggestion, offset, limit, allowed, sort, notes)
-    counted = count_facets(searcher, matches) if facets else None
-    total = int(np.count_nonzero(matches))
+    found = _page(evaluation, limited.text, offset, limit, allowed, sort, notes)
+    if suggestion and autocorrect and not found.first_tier:
+        corrected = _page(evaluation, suggestion, offset, limit, allowed, sort, [])
+        if corrected.first_tier or not found.matches.any():
+            searched, found = suggestion, corrected
+    counted = count_facets(searcher, found.matches) if facets else None
+    total = int(np.count_nonzero(found.matches))
     notes = list(dict.fromkeys([*notes, *evaluation.notes]))
-    return SearchResults(text, total, page, limit, hits, suggestion, searched, counted, notes)
+    return SearchResults(text, total, page, limit, found.hits, suggestion, searched, counted, notes)
 
 
 def run_similar(searcher: Searcher, docnum: int, *, limit: int = 10) -> SearchResults:
     """The articles most like one article, judged on its title, tags and body.
 
     The article's key terms (the Bo1 model of divergence from randomness) form
-    an OR query; the article itself is left out.
+    an OR query, scored like any other; the article itself is left out.
     """
     stored = searcher.stored_fields(docnum)
     fields = ("title", "teaser", "body")
@@ -180,19 +194,32 @@ def run_similar(searcher: Searcher, docnum: int, *, limit: int = 10) -> SearchRe
     if not key_terms:
         return SearchResults(stored["id"], 0, 1, limit, [], None, stored["id"])
     top = max(weight for _, weight in key_terms)
-    q = wq.Or([wq.Term(DEFAULT_FIELD, term, boost=weight / top) for term, weight in key_terms])
-    results = searcher.search(q, limit=limit, mask={docnum})
-    wanted = {term for term, _ in key_terms}
+    q = AnyOf(tuple(Term(term, boost=weight / top) for term, weight in key_terms))
+    evaluation = Evaluation(searcher)
+    candidates = evaluation.docs(q).copy()
+    candidates[docnum] = False
+    ranked = evaluation.top(q, candidates, limit)
+    marks = TextMarks(frozenset(term for term, _ in key_terms))
     weights = dict(key_terms)
-    hits = [_hit(n, h.fields(), h.score, wanted, weights) for n, h in enumerate(results, 1)]
-    return SearchResults(stored["id"], len(results), 1, limit, hits, None, stored["id"])
+    hits = [
+        _hit(n, searcher.stored_fields(d), score, marks, weights)
+        for n, (d, score) in enumerate(ranked, 1)
+    ]
+    total = int(np.count_nonzero(candidates))
+    return SearchResults(stored["id"], total, 1, limit, hits, None, stored["id"])
 
 
 def _hit(
-    rank: int, stored: dict[str, Any], score: float | None, wanted: set[str], weights: dict
+    rank: int,
+    stored: dict[str, Any],
+    score: float | None,
+    marks: Marks | TextMarks,
+    weights: dict[str, float],
 ) -> Hit:
     date = stored.get("date")
     title = stored.get("title", "")
+    text_marks = marks.in_fields("teaser", "body") if isinstance(marks, Marks) else marks
+    title_marks = marks.in_fields("title") if isinstance(marks, Marks) else marks
     return Hit(
         rank=rank,
         id=stored["id"],
@@ -204,6 +231,8 @@ def _hit(
         authors=list(stored.get("authors", ())),
         tags=list(stored.get("tags", ())),
         score=score or 0.0,
-        snippets=make_snippets(stored.get("teaser", ""), stored.get("body", ""), wanted, weights),
-        title_highlights=title_spans(title, wanted, weights),
+        snippets=make_snippets(
+            stored.get("teaser", ""), stored.get("body", ""), text_marks, weights
+        ),
+        title_highlights=title_spans(title, title_marks, weights),
     )

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .analysis import analyze, fold_spelt_umlauts, strip_accents
+from .marks import TextMarks
 from .results import Snippet, Span
 from .schema import HEADING_MARK
 
@@ -47,27 +48,31 @@ MAX_WINDOWS = 8
 # query word is in the article's text (the hit matched its title or tags).
 FIRST_SENTENCE_CHARS = 2 * SNIPPET_CHARS
 PARAGRAPH_BREAK = "\n\n"
+Wanted = TextMarks | Collection[str]
+"""What is marked: a query's marks, or terms marked wherever they are."""
 
 
-def match_spans(text: str, wanted: set[str]) -> list[Span]:
-    """Character spans of the words in ``text`` whose terms are wanted.
+def match_spans(text: str, wanted: Wanted) -> list[Span]:
+    """Character spans of the words in ``text`` that are marked (see :mod:`tazsearch.marks`).
 
     Overlapping spans merge, and so do parts of one compound that both
     matched, so "Ukraine-Krieg" is marked as one word.
     """
-    return _merged(text, [(t.start, t.end) for t in analyze(text) if t.text in wanted])
+    matched = TextMarks.of(wanted).matched(list(analyze(text)))
+    return _merged(text, [(t.start, t.end) for t in matched])
 
 
-def title_spans(text: str, wanted: set[str], weights: dict[str, float]) -> list[Span]:
+def title_spans(text: str, wanted: Wanted, weights: dict[str, float]) -> list[Span]:
     """:func:`match_spans`, for a text that may be megabytes long (a title of one
     giant line): beyond :data:`LONG_PARAGRAPH` characters, only its windows are
     analysed, so only the first occurrences of its words are marked."""
     if len(text) <= LONG_PARAGRAPH:
         return match_spans(text, wanted)
+    marks = TextMarks.of(wanted)
     return [
         (start + s, start + e)
-        for start, end in located_windows(text, wanted, weights)
-        for s, e in match_spans(text[start:end], wanted)
+        for start, end in located_windows(text, marks.terms, weights)
+        for s, e in match_spans(text[start:end], marks)
     ]
 
 
@@ -97,7 +102,7 @@ def _same_length_fold_table() -> np.ndarray:
 _SAME_LENGTH_FOLD = _same_length_fold_table()
 
 
-def may_match(text: str, wanted: set[str]) -> bool:
+def may_match(text: str, wanted: Collection[str]) -> bool:
     """False if no word of ``text`` can have a wanted term; cheap, to skip analysing it.
 
     A German stem is the start of its word once case and accents are folded
@@ -280,12 +285,12 @@ class _Passage(NamedTuple):
 
 
 def _scored(
-    passage: str, wanted: set[str], weights: dict[str, float], place: tuple[int, int, int]
+    passage: str, wanted: TextMarks, weights: dict[str, float], place: tuple[int, int, int]
 ) -> _Passage | None:
     """A passage's score: the weights of the distinct terms it holds, plus a little
     for each repeated match, so that passages with many different query words win
     over ones repeating one word."""
-    matches = [t for t in analyze(passage) if t.text in wanted]
+    matches = wanted.matched(list(analyze(passage)))
     if not matches:
         return None
     distinct = {t.text for t in matches}
@@ -295,24 +300,24 @@ def _scored(
 
 
 def _paragraph_passages(
-    paragraph: str, wanted: set[str], weights: dict[str, float], number: int
+    paragraph: str, wanted: TextMarks, weights: dict[str, float], number: int
 ) -> Iterator[_Passage]:
     """The matching sentences of a paragraph of ordinary length."""
-    if not may_match(paragraph, wanted):
+    if not may_match(paragraph, wanted.terms):
         return
     for order, sentence in enumerate(_sentences(paragraph)):
-        if may_match(sentence, wanted):
+        if may_match(sentence, wanted.terms):
             found = _scored(sentence, wanted, weights, (number, 0, order))
             if found:
                 yield found
 
 
 def _window_passages(
-    text: str, wanted: set[str], weights: dict[str, float], number: int
+    text: str, wanted: TextMarks, weights: dict[str, float], number: int
 ) -> Iterator[_Passage]:
     """The matching sentences of the windows of a long text, the first and last of a
     window marked as cut where the window cuts a paragraph."""
-    for start, end in located_windows(text, wanted, weights):
+    for start, end in located_windows(text, wanted.terms, weights):
         at_paragraph_start = start == 0 or (
             start >= len(PARAGRAPH_BREAK) and text.startswith(PARAGRAPH_BREAK, start - 2)
         )
@@ -342,7 +347,7 @@ def _first_passage(teaser: str, body: str) -> Snippet | None:
 
 
 def make_snippets(
-    teaser: str, body: str, wanted: set[str], weights: dict[str, float]
+    teaser: str, body: str, marks: Wanted, weights: dict[str, float]
 ) -> list[Snippet]:
     """The 1 to 3 passages that match best, best first.
 
@@ -350,6 +355,7 @@ def make_snippets(
     for each repeated match, so that passages with many different query words
     win over ones repeating one word. Long texts are read in windows.
     """
+    wanted = TextMarks.of(marks)
     scored: list[_Passage] = []
     if len(teaser) + len(body) > LONG_TEXT:
         scored += _window_passages(f"{teaser}{PARAGRAPH_BREAK}{body}", wanted, weights, 0)

@@ -40,8 +40,9 @@ SAME_PREFIX = 2
 # Index terms have their umlauts and ß folded.
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
-# A word of the query text, but not a field name ("title:") or a prefix ("Nord*").
-_QUERY_WORD_RE = re.compile(r"(?<![\w\[])(" + WORD_RE.pattern + r")(?![\w:*?])")
+# A word of the query text, but not a field name ("title:"), a prefix ("Nord*"),
+# a fuzzy or boosted word ("Merkel~", "Merkel^2") or a word after "-" or "+".
+_QUERY_WORD_RE = re.compile(r"(?<![\w\[\-+!\\])(" + WORD_RE.pattern + r")(?![\w:*?~^])")
 # The stored fields a correction's spelling is taken from.
 _SPELLING_SOURCES = ("title", "teaser", "body")
 # Longer words are not corrected: the one-edit variants of a word grow with its
@@ -53,6 +54,8 @@ MAX_WORDS = 5
 # The two-edit look-up reads at most this many index terms with the word's
 # first letters (the most common start, "ge", has 8,475 in 29,053 articles).
 MAX_SCANNED = 50_000
+# How many indexed words a query word may begin that are looked at for its completion.
+MAX_COMPLETIONS = 1000
 # How many near words are tried for their spelling in an article, best first.
 MAX_TRIED = 10
 # A correction's spelling is read from this many windows around its first
@@ -194,6 +197,19 @@ def _correction(reader: Any, word: str, budget: _Budget) -> str | None:
         budget.note(f"did-you-mean looked up only the first {MAX_WORDS} unknown words")
         return None
     budget.words -= 1
+    completions = [
+        c.decode("utf-8")
+        for c in islice(reader.expand_prefix(CONTENT, term), MAX_COMPLETIONS)
+        if c.decode("utf-8") != term
+    ]
+    if completions:
+        # A word that begins indexed words ("Klimawan") is not corrected to
+        # another word: at most it is completed, to its commonest completion.
+        best = max(completions, key=lambda c: (reader.doc_frequency(CONTENT, c), c))
+        if reader.doc_frequency(CONTENT, best) <= MORE_COMMON * own:
+            return None
+        spelled = _spelling(reader, best)
+        return _as_written(spelled, word) if spelled else None
     scored = []
     for found in _candidates(reader, term, budget):
         frequency = reader.doc_frequency(CONTENT, found)
@@ -204,10 +220,15 @@ def _correction(reader: Any, word: str, budget: _Budget) -> str | None:
     for _, found in ranked[:MAX_TRIED]:
         spelled = _spelling(reader, found)
         if spelled:
-            return spelled.capitalize() if word[:1].isupper() else spelled
+            return _as_written(spelled, word)
     if len(ranked) > MAX_TRIED:
         budget.note(f"did-you-mean tried only the {MAX_TRIED} nearest words for {word}")
     return None
+
+
+def _as_written(spelled: str, word: str) -> str:
+    """A correction's spelling, capitalised as the word it corrects was."""
+    return spelled.capitalize() if word[:1].isupper() else spelled
 
 
 def check_spelling(reader: Any, text: str) -> Spelling:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from whoosh.searching import Searcher
 
-from .docvalues import DocValues
+from .docvalues import UNDATED, DocValues
 from .facets import count_facets
 from .matching import Evaluation
 
@@ -50,7 +50,7 @@ def collect_stats(searcher: Searcher, directory: Path, updated: float | None) ->
     facets = count_facets(searcher, live, date_unit="year")
     distinct = np.unique(DocValues.of(searcher).dates[live]).tolist()
     as_date = searcher.schema["date"].from_column_value
-    known = [d for d in map(as_date, distinct) if d and d.year > 1]
+    known = [as_date(d) for d in distinct if d != UNDATED]
     return IndexStats(
         articles=searcher.doc_count(),
         first_date=min(known).date() if known else None,

@@ -160,8 +160,8 @@ def test_ci_runs_the_readmes_test_command() -> None:
 def test_query_shows_the_suggestion_when_nothing_matches(seed_index: Path) -> None:
     output = cli_output("query", "Nordkorae Soldten", "--index", str(seed_index))
     assert output.splitlines()[:2] == [
-        "No articles match 'Nordkorae Soldten'.",
-        "1 article matches the suggestion 'Nordkorea Soldaten'",
+        "1 article matches 'Nordkorea Soldaten'",
+        "Searched instead of 'Nordkorae Soldten', which no article matches with all its words.",
     ]
     assert "**Nordkorea**" in output
     data = json.loads(run_cli("query", "Nordkorae", "--json", "--index", str(seed_index)).stdout)

@@ -78,12 +78,12 @@ def test_small_segments_are_merged_by_later_updates(
     assert again == pytest.approx(expected[-1], rel=0.01)
 
 
-def _scored(searcher: object, text: str) -> list[tuple[dict, float]]:
+def _scored(searcher: Any, text: str) -> list[tuple[dict, float]]:
+    from tazsearch.matching import scored_matches
     from tazsearch.query import parse_query
 
-    tier = parse_query(searcher.schema, text)[-1]  # type: ignore[attr-defined]
-    hits = searcher.search(tier, limit=None)  # type: ignore[attr-defined]
-    return [(hit.fields(), hit.score) for hit in hits]
+    found = scored_matches(searcher, parse_query(text).matches)
+    return [(searcher.stored_fields(docnum), score) for docnum, score in found.items()]
 
 
 def test_many_position_lists_are_encoded_as_one_by_one() -> None:

@@ -8,7 +8,13 @@ segments in one step.
 
 from .commit import WriteTransaction, begin_write
 from .files import INDEX_NAME
-from .generations import Generation, latest_generation, open_generation, open_reader
+from .generations import (
+    Generation,
+    latest_generation,
+    open_generation,
+    open_reader,
+    read_lexicon,
+)
 from .verify import CheckReport, check_index
 
 __all__ = [
@@ -21,4 +27,5 @@ __all__ = [
     "latest_generation",
     "open_generation",
     "open_reader",
+    "read_lexicon",
 ]

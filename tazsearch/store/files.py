@@ -18,7 +18,7 @@ LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
 SCRATCH_FOLDER = f"{INDEX_NAME}.tmp"
 SCRATCH_SUFFIX = ".ctmp"
 _SEGMENT_FILE_RE = re.compile(
-    rf"{INDEX_NAME}_([a-z0-9]{{16}})\.(?:trm|pst|vps|seg|[A-Za-z0-9_]+\.col)"
+    rf"{INDEX_NAME}_([a-z0-9]{{16}})\.(?:trm|pst|vps|seg|lex|[A-Za-z0-9_]+\.col)"
 )
 _TOC_RE = re.compile(rf"_{INDEX_NAME}_(\d+)\.toc")
 _SUMS_RE = re.compile(rf"_{INDEX_NAME}_(\d+)\.sums")

@@ -163,3 +163,18 @@ def open_reader(storage: FileStorage, schema: Schema, generation: Generation | N
 def open_segment_reader(storage: FileStorage, schema: Schema, segment: Any) -> SegmentReader:
     """A reader of one segment, as a merge reads it."""
     return SegmentReader(storage, schema, segment)
+
+
+def read_lexicon(storage: FileStorage, segment: Any) -> str | None:
+    """A segment's sorted terms of the content field, one a line; None for a segment
+    written without them."""
+    from ..writing import LEXICON_EXT
+
+    name = segment.make_filename(LEXICON_EXT)
+    if not storage.file_exists(name):
+        return None
+    stream = storage.open_file(name)
+    try:
+        return stream.read().decode("utf-8")
+    finally:
+        stream.close()
