@@ -45,6 +45,9 @@ _NUMBER_RE = re.compile(r"\d[\d.,]*")
 # Soft hyphens and invisible joiners split words without being seen.
 _INVISIBLES_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
+# A word is analysed for its first this many characters: no German word is
+# longer, and analysing one of megabytes (a file of one line) would take minutes.
+MAX_WORD_CHARS = 64
 _stemmer = Stemmer.Stemmer("german")
 _CACHE_LIMIT = 500_000
 _term_cache: dict[str, str | None] = {}
@@ -182,7 +185,7 @@ def analyze(text: str, *, query: bool = False, start_pos: int = 0) -> Iterator[T
     """
     pos = start_pos
     for match in WORD_RE.finditer(_clean(text)):
-        word = match.group()
+        word = match.group()[:MAX_WORD_CHARS]
         start, end = match.span()
         if query:
             term = normalize_word(word.replace("-", ""))
@@ -264,7 +267,7 @@ class Vocabulary:
         if len(self._entries) >= self.limit:
             self._start()
             self.generation += 1
-        words = [WORD_RE.findall(_clean(text)) for text in texts]
+        words = [[w[:MAX_WORD_CHARS] for w in WORD_RE.findall(_clean(text))] for text in texts]
         every = list(chain.from_iterable(words))
         for word in set(every).difference(self._entries):
             self._add(word)
@@ -307,7 +310,7 @@ def query_words(text: str, drop: frozenset[str] = frozenset()) -> list[QueryWord
     """
     words = []
     for match in WORD_RE.finditer(_clean(text)):
-        word = match.group()
+        word = match.group()[:MAX_WORD_CHARS]
         if word.lower() in drop:
             continue
         pieces = word.split("-")

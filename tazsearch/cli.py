@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -26,8 +27,9 @@ stderr = Console(stderr=True, highlight=False)
 
 
 def _index_folder(value: str) -> str:
-    """The index folder as given: an empty name would be the working directory."""
-    if not value:
+    """The index folder as given: an empty name would be the working directory.
+    (Click takes an empty TAZSEARCH_INDEX for no value: that is refused too.)"""
+    if not value or os.environ.get("TAZSEARCH_INDEX") == "":
         raise _fail("--index (or TAZSEARCH_INDEX) must name a folder, not be empty")
     return value
 
@@ -58,7 +60,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @app.command()
 def index(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (recursed).")],
+    paths: Annotated[list[str], typer.Argument(help="Article files or folders (recursed).")],
     index_dir: IndexOption = "index",
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every skipped file.")
@@ -382,9 +384,16 @@ def _mark_dash_queries(args: list[str]) -> list[str]:
     return marked
 
 
+def _stop_on_term(signum: int, frame: object) -> None:
+    """SIGTERM (kill, timeout) stops a command as Ctrl-C does: what it wrote is taken
+    back and its workers stop, rather than the process vanishing mid-write."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console entry point: errors become one line on stderr, never a traceback."""
     try:
+        signal.signal(signal.SIGTERM, _stop_on_term)
         sys.argv[1:] = _mark_dash_queries(sys.argv[1:])
         app()
     except TazsearchError as exc:

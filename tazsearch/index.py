@@ -41,7 +41,7 @@ from .store import (
     open_generation,
     open_reader,
 )
-from .store.generations import check_hint
+from .store.verify import diagnose
 from .updating import ProgressCallback, Skipped, UpdateReport, run_update, storable_path
 
 __all__ = ["Index", "ProgressCallback", "Skipped", "UpdateReport", "storable_path"]
@@ -71,6 +71,7 @@ class Index:
         self._idle: list[tuple[int, Searcher]] = []
         self._lock = threading.Lock()  # guards the list of idle searchers only
         self._closed = False
+        self._seen = 0  # the last commit read: once there was one, there must be one
 
     @classmethod
     def open(
@@ -91,10 +92,13 @@ class Index:
         directory = Path(text)
         if rebuild:
             return cls(directory, rebuild=True)
-        if open_generation(directory, build_schema()) is None and not create:
+        found = open_generation(directory, build_schema())
+        if found is None and not create:
             hint = f"build one with `tazsearch index PATH --index {directory}`"
             raise IndexNotFoundError(f"no index at {directory}: {hint}")
-        return cls(directory)
+        index = cls(directory)
+        index._seen = found.number if found else 0
+        return index
 
     def close(self) -> None:
         with self._lock:
@@ -140,13 +144,19 @@ class Index:
         """
         roots = []
         for path in paths:
-            if not os.path.lexists(path):
-                raise TazsearchError(f"no such file or directory: {storable_path(os.fspath(path))}")
+            try:
+                os.lstat(path)
+            except OSError as exc:
+                shown = storable_path(os.fspath(path))
+                if isinstance(exc, FileNotFoundError):
+                    raise TazsearchError(f"no such file or directory: {shown}") from None
+                raise TazsearchError(f"cannot read {shown}: {exc.strerror or exc}") from None
             roots.append(Path(path).resolve())
         rebuild = self._rebuild if rebuild is None else rebuild
         transaction = begin_write(self.path, self._schema, rebuild=rebuild)
         report = run_update(transaction, roots, progress=progress, max_size=max_size)
         self._rebuild = False
+        self._seen = latest_generation(self.path) or 0
         return report
 
     # Reading
@@ -172,7 +182,7 @@ class Index:
                     searcher.close()
                 if attempt == 1 and (latest_generation(self.path) or 0) != number:
                     continue
-                damage = self._damage()
+                damage = diagnose(self.path, self._schema)
                 if damage is None:
                     raise
                 raise damage from exc
@@ -197,6 +207,11 @@ class Index:
         """
         try:
             latest = latest_generation(self.path) or 0
+            if not latest and self._seen and not self._rebuild:
+                raise IndexNotFoundError(
+                    f"the index at {self.path} is gone: it held commits, and now holds "
+                    "none (was its folder moved or deleted?)"
+                )
             with self._lock:
                 while self._idle:
                     number, searcher = self._idle.pop()
@@ -209,7 +224,9 @@ class Index:
                 raise
             generation = None
         reader = open_reader(self._storage, self._schema, generation)
-        return (generation.number if generation else 0), Searcher(reader, weighting=GermanBM25())
+        number = generation.number if generation else 0
+        self._seen = max(self._seen, number)
+        return number, Searcher(reader, weighting=GermanBM25())
 
     def _checkin(self, number: int, searcher: Searcher) -> None:
         with self._lock:
@@ -217,18 +234,6 @@ class Index:
                 self._idle.append((number, searcher))
                 return
         searcher.close()
-
-    def _damage(self) -> IndexDamagedError | None:
-        """The damage a read failed on, found by checking every file; None if there is none."""
-        try:
-            found = check_index(self.path, self._schema)
-        except TazsearchError as exc:
-            return IndexDamagedError(str(exc))
-        if found.ok:
-            return None
-        return IndexDamagedError(
-            f"the index at {self.path} is damaged: {found.problems[0]}; {check_hint(self.path)}"
-        )
 
     def search(
         self,
@@ -258,9 +263,7 @@ class Index:
         suggestion instead. Raises :class:`QuerySyntaxError` for a query it
         cannot read and :class:`FilterError` for a bad filter, limit or page.
         """
-        for name, value in (("limit", limit), ("page", page)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise FilterError(f"{name} must be a whole number of at least 1, not {value!r}")
+        _check_counts(limit=limit, page=page)
         filters = Filters(_values(authors), _values(tags), since, until)
         return self._read(
             lambda searcher: run_search(
@@ -308,6 +311,7 @@ class Index:
 
         With ``path_lookup=False`` the key is an id only, never read as a path.
         """
+        _check_counts(limit=limit)
         return self._read(
             lambda searcher: run_similar(
                 searcher, self._docnum(searcher, key, path_lookup), limit=limit
@@ -343,11 +347,17 @@ class Index:
         return check_index(self.path, self._schema)
 
 
-def _values(given: str | Iterable[str]) -> tuple[str, ...]:
+def _check_counts(**counts: object) -> None:
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise FilterError(f"{name} must be a whole number of at least 1, not {value!r}")
+
+
+def _values(given: object) -> tuple[str, ...]:
     """Filter values: one string is one value, not a sequence of letters."""
     if isinstance(given, str):
         return (given,)
-    values = tuple(given)
+    values = tuple(given) if isinstance(given, Iterable) else (given,)
     if not all(isinstance(v, str) for v in values):
-        raise FilterError(f"author and tag filters take strings, not {values!r}")
+        raise FilterError(f"author and tag filters take strings, not {given!r}")
     return values

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple
 
-from .analysis import QueryWord, query_words, strip_accents
+from .analysis import MAX_WORD_CHARS, QueryWord, query_words, strip_accents
 from .errors import QuerySyntaxError
 from .german import QUESTION_OPENERS, QUESTION_WORDS
 from .queries import AllOf, AnyOf, ButNot, DateSpan, Every, Expansion, Phrase, Query, Scored, Term
@@ -42,9 +42,6 @@ DEFAULT_FIELD = "content"
 PART_BOOST = 0.5
 # A query searches its first this many words (runs of characters between spaces).
 MAX_QUERY_WORDS = 64
-# A word, a run of letters and digits, is searched for its first this many
-# characters: no German word in the index is longer.
-MAX_WORD_CHARS = 64
 # How much of a cut word a note shows.
 NOTE_WORD_CHARS = 20
 _QUERY_WORD_RE = re.compile(r"\S+")

@@ -292,7 +292,10 @@ def print_check(console: Console, report: CheckReport) -> None:
         lines += [shown(f"  {problem}") for problem in report.problems]
         if report.affected_count:
             more = report.affected_count - len(report.affected)
-            ids = ", ".join(report.affected) + (f" and {more:,} more" if more else "")
+            if not report.affected:
+                ids = "their ids cannot be read"
+            else:
+                ids = ", ".join(report.affected) + (f" and {more:,} more" if more else "")
             lines.append(shown(f"Articles affected: {report.affected_count:,} ({ids})"))
         lines.append(
             Text(f"Rebuild it with `tazsearch index PATH --index {report.folder} --rebuild`.")

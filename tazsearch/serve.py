@@ -34,9 +34,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import pages
 from .errors import (
     ArticleNotFoundError,
+    FilterError,
     IndexBusyError,
+    IndexDamagedError,
     IndexNotFoundError,
     IndexVersionError,
+    QuerySyntaxError,
     TazsearchError,
 )
 from .index import Index
@@ -53,7 +56,10 @@ Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of hits.")]
 Values = Annotated[list[str], Query(max_length=20)]
 
 # Errors about the index on disk, not the request: their messages name its path.
-SERVER_SIDE_ERRORS = (IndexNotFoundError, IndexVersionError, IndexBusyError)
+# The index cannot be read (gone, damaged, of another format): the service,
+# not the request, is at fault, and says so without details.
+INDEX_ERRORS = (IndexNotFoundError, IndexVersionError, IndexDamagedError, IndexBusyError)
+INDEX_ERROR = "the index cannot be read at the moment; tazsearch check names the damage"
 INTERNAL_ERROR = "internal error"
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
@@ -204,17 +210,17 @@ def _docs_page(openapi_url: str, title: str) -> tuple[bytes, str]:
     return bytes(page.body), policy
 
 
-def _client_error(exc: TazsearchError, index_dir: Path) -> tuple[int, str]:
-    """The status and message for an error the request caused; 500 for one it did not.
-
-    The message never names the index's directory, in case a message does.
-    """
-    if isinstance(exc, SERVER_SIDE_ERRORS) or type(exc) is TazsearchError:
-        return 500, INTERNAL_ERROR
-    message = str(exc)
-    for path in {str(index_dir), str(index_dir.resolve())}:
-        message = message.replace(path, "the index")
-    return (404 if isinstance(exc, ArticleNotFoundError) else 400), message
+def _client_error(exc: TazsearchError) -> tuple[int, str]:
+    """The status and message for an error: 4xx with its message for one the request
+    caused (their messages name no path of the server), 503 for an index that cannot
+    be read, 500 for anything else; those two without details."""
+    if isinstance(exc, INDEX_ERRORS):
+        return 503, INDEX_ERROR
+    if isinstance(exc, ArticleNotFoundError):
+        return 404, str(exc)
+    if isinstance(exc, (QuerySyntaxError, FilterError)):
+        return 400, str(exc)
+    return 500, INTERNAL_ERROR
 
 
 def create_app(
@@ -241,7 +247,7 @@ def create_app(
 
     @app.exception_handler(TazsearchError)
     def bad_request(request: Request, exc: TazsearchError) -> JSONResponse:
-        status, message = _client_error(exc, index_dir)
+        status, message = _client_error(exc)
         return SafeJSONResponse({"detail": message}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
@@ -336,7 +342,7 @@ def create_app(
                     facets=True,
                 )
             except TazsearchError as exc:
-                status, message = _client_error(exc, index_dir)
+                status, message = _client_error(exc)
                 return HTMLResponse(pages.search_page(form, error=message), status_code=status)
             return HTMLResponse(pages.search_page(form, results=results))
         return HTMLResponse(pages.search_page(form))

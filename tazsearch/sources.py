@@ -11,6 +11,7 @@ to the size limit, so memory never grows with a file's size.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ def parse_size(text: str) -> int:
         if cleaned.endswith(suffix):
             cleaned, factor = cleaned[:-1], 1024**power
             break
-    if not cleaned.isdigit() or int(cleaned) * factor < 1:
+    if not re.fullmatch(r"[0-9]+", cleaned) or int(cleaned) * factor < 1:
         raise ValueError(f"cannot read the size {text!r}: use a number of bytes, or 500K, 10M, 1G")
     return int(cleaned) * factor
 
@@ -104,31 +105,49 @@ def scan(roots: Iterable[Path], leave_out: Path | None = None) -> Scan:
     return found
 
 
-def _walk(folder: str, found: Scan, leave_out: str | None) -> None:
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-    except OSError as exc:
-        found.unreadable.append(folder)
-        found.passed.append(
-            (folder, f"cannot read the folder: {exc.strerror or exc} (its indexed articles stay)")
-        )
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
+def _walk(root: str, found: Scan, leave_out: str | None) -> None:
+    """Every entry under ``root``, depth first, in name order; a stack, not recursion,
+    so that no depth of folders is too deep."""
+    pending = [root]
+    while pending:
+        folder = pending.pop()
         try:
-            info = entry.stat(follow_symlinks=False)
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            found.passed.append((entry.path, f"cannot read: {exc.strerror or exc}"))
+            found.unreadable.append(folder)
+            reason = f"cannot read the folder: {exc.strerror or exc} (its indexed articles stay)"
+            found.passed.append((folder, reason))
             continue
-        if stat.S_ISDIR(info.st_mode):
-            _walk(entry.path, found, leave_out)
-        elif stat.S_ISREG(info.st_mode):
-            if folder != leave_out:
-                found.files.append(Found(entry.path, info.st_size, info.st_mtime_ns))
-        else:
-            found.passed.append((entry.path, f"not an article file: {kind_of(info.st_mode)}"))
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                found.passed.append((entry.path, f"cannot read: {exc.strerror or exc}"))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                subfolders.append(entry.path)
+            elif stat.S_ISREG(info.st_mode):
+                if folder != leave_out:
+                    found.files.append(Found(entry.path, info.st_size, info.st_mtime_ns))
+            elif stat.S_ISLNK(info.st_mode) and _is_folder(entry.path):
+                # A folder moved elsewhere and linked back keeps its indexed articles.
+                found.unreadable.append(entry.path)
+                reason = "a symbolic link to a folder, not followed (its indexed articles stay)"
+                found.passed.append((entry.path, reason))
+            else:
+                found.passed.append((entry.path, f"not an article file: {kind_of(info.st_mode)}"))
+        pending.extend(reversed(subfolders))
+
+
+def _is_folder(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def read_file(path: str, max_size: int) -> tuple[bytes, os.stat_result]:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import TazsearchError
 from .parse import NotAnArticle, parse_bytes
@@ -26,7 +26,8 @@ from .schema import document_for
 from .sources import DEFAULT_MAX_SIZE, Found, NotReadable, read_file, scan, under
 from .store import WriteTransaction
 from .store.commit import write_error
-from .store.generations import open_segment_reader
+from .store.generations import open_generation, open_segment_reader
+from .store.verify import diagnose
 from .writing import ParallelBuilder, SegmentBuilder
 
 # Below this many files to index, starting processes costs more than it saves.
@@ -35,6 +36,7 @@ PARALLEL_MIN = 500
 MAX_SEGMENTS = 10
 MERGE_FACTOR = 4
 
+T = TypeVar("T")
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(files_done, files_total)`` while an update runs."""
 
@@ -130,8 +132,11 @@ class _Ids:
 
     def __init__(self, owners: dict[str, str]) -> None:
         self._owners = owners  # id -> path
+        self._held = {path: article_id for article_id, path in owners.items()}
 
     def take(self, path: str, stem: str) -> str:
+        if path in self._held:  # It had one before a rebuild.
+            return self._held[path]
         base = stem if stem not in ("", ".", "..") else "article"
         digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass")).hexdigest()
         for candidate in (
@@ -226,8 +231,8 @@ def run_update(
         found = scan(roots, leave_out=transaction.folder.resolve())
         report.skipped += [Skipped(storable_path(p), reason) for p, reason in found.passed]
         segments = transaction.base_segments
-        known = _indexed_articles(transaction, segments)
-        files = {storable_path(f.path): f for f in found.files}
+        known = _read_or_name_damage(transaction, lambda: _indexed_articles(transaction, segments))
+        files = _storable_files(found.files, report)
         # Files passed over, and those in folders that could not be read, stay.
         passed = {storable_path(p) for p, _ in found.passed}
         unreadable = [storable_path(folder) for folder in found.unreadable]
@@ -241,6 +246,8 @@ def run_update(
             and not under(path, unreadable)
         ]
         owners = {article.id: path for path, article in known.items() if path not in gone}
+        if transaction.rebuild:  # Files keep the ids the index being replaced gave them.
+            owners = _former_ids(transaction, set(files))
         run = _Run(transaction, report, max_size, segments, known, _Ids(owners))
         todo = [(path, f) for path, f in files.items() if not _unchanged(known.get(path), f)]
         report.unchanged = len(files) - len(todo)
@@ -267,6 +274,46 @@ def run_update(
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _storable_files(found: list[Found], report: UpdateReport) -> dict[str, Found]:
+    """The files found by their paths as the index keeps them. Two names that are
+    kept alike (a name that is not UTF-8, and one spelling out its escape) cannot
+    both be indexed: the second is skipped, never lost without a word."""
+    files: dict[str, Found] = {}
+    for f in found:
+        path = storable_path(f.path)
+        if path in files:
+            reason = f"its name is kept as {path!r}, as another file's is: rename one of them"
+            report.skipped.append(Skipped(path, reason))
+        else:
+            files[path] = f
+    return files
+
+
+def _read_or_name_damage(transaction: WriteTransaction, read: Callable[[], T]) -> T:
+    """``read()``; a failure of a damaged index's files is named as its damage."""
+    try:
+        return read()
+    except TazsearchError:
+        raise
+    except Exception as exc:
+        damage = diagnose(transaction.folder, transaction.schema)
+        if damage is None:
+            raise
+        raise damage from exc
+
+
+def _former_ids(transaction: WriteTransaction, paths: set[str]) -> dict[str, str]:
+    """Id -> path of the articles of the index a rebuild replaces, where it can be read."""
+    try:
+        former = open_generation(transaction.folder, transaction.schema)
+        if former is None:
+            return {}
+        known = _indexed_articles(transaction, list(former.segments))
+    except Exception:  # Another format, or damaged: the rebuild starts afresh.
+        return {}
+    return {article.id: path for path, article in known.items() if path in paths}
 
 
 def _unchanged(old: _Indexed | None, found: Found) -> bool:

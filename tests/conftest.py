@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import pytest
 from tazsearch import Index
 
 ROOT = Path(__file__).resolve().parents[1]
+# The record of checked index files (tazsearch.store.verified) goes to a cache
+# of the tests' own, not the user's.
+os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="tazsearch-test-cache-"))
 SEED = ROOT / "seeds" / "000_3fd7acc3efa38401.txt"
 SHARED = ROOT.parent / "shared"
 

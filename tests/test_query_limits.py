@@ -337,3 +337,9 @@ def test_results_have_no_notes_by_default() -> None:
     results = SearchResults("Nordkorea", 0, 1, 10, [])
     assert results.notes == []
     assert results.to_dict()["notes"] == []
+
+
+def test_a_negated_wildcard_is_held_to_the_same_limits(ix: Index) -> None:
+    results = ix.search("NOT Zahlwort*")
+    assert results.notes == [CAPPED_NOTE]
+    assert results.total == len(FIXTURES) - 1  # "numbered" holds the first 256 terms

@@ -389,3 +389,93 @@ def test_articles_whose_file_names_are_not_utf8_can_be_shown(tmp_path: Path) -> 
         assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     with Index.open(index_dir) as ix:
         assert ix.get(odd).id == "caf\\xe9" == ix.get("caf\\xe9").id
+
+
+def test_ids_survive_a_rebuild(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    for year in ("2020", "2021", "2022"):
+        (folder / year).mkdir(parents=True)
+        (folder / year / "a.txt").write_text(GOOD.replace("Köln", f"Stadt{year}"))
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        ix.update([folder])
+        before = {y: ix.search(f"Stadt{y}").hits[0].id for y in ("2021", "2022")}
+        (folder / "2020" / "a.txt").unlink()
+        ix.update([folder], rebuild=True)
+        assert {y: ix.search(f"Stadt{y}").hits[0].id for y in ("2021", "2022")} == before
+        assert "a" not in before.values() or ix.get("a").title
+
+
+def test_a_word_of_a_megabyte_is_analysed_for_its_first_letters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tazsearch.analysis
+
+    split: list[int] = []
+    real = tazsearch.analysis.split_compound
+    monkeypatch.setattr(
+        tazsearch.analysis, "split_compound", lambda w: split.append(len(w)) or real(w)
+    )
+    word = "Bundestagswahl" * 75_000
+    found = list(tazsearch.analysis.analyze(f"Vorher {word} nachher"))
+    assert [t.pos for t in found if not t.part][-1] == 2  # three words, the long one cut
+    assert max(split) <= tazsearch.analysis.MAX_WORD_CHARS
+    words = tazsearch.analysis.Vocabulary().analyse([word])
+    assert all(len(t) <= tazsearch.analysis.MAX_WORD_CHARS for t in words.vocabulary)
+
+
+def test_bad_arguments_of_every_public_call_are_tazsearch_errors(tmp_path: Path) -> None:
+    from tazsearch import FilterError
+
+    _indexed_folder(tmp_path)
+    with Index.open(tmp_path / "ix") as ix:
+        with pytest.raises(FilterError, match="limit must be"):
+            ix.similar("a001", limit=0)
+        with pytest.raises(FilterError, match="take strings"):
+            ix.search("", tags=5)  # type: ignore[arg-type]
+        with pytest.raises(FilterError, match="take strings"):
+            ix.search("", authors=[None])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("size", ["²M", "-1", "1.5M", "", "10 M x"])
+def test_a_size_that_cannot_be_read_is_one_plain_error(size: str) -> None:
+    from tazsearch.sources import parse_size
+
+    with pytest.raises(ValueError, match="cannot read the size") as raised:
+        parse_size(size)
+    assert "int()" not in str(raised.value)
+
+
+def test_an_empty_index_variable_is_refused(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tazsearch", "stats"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "TAZSEARCH_INDEX": ""},
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr == "error: --index (or TAZSEARCH_INDEX) must name a folder, not be empty\n"
+
+
+def test_an_unreadable_folder_named_on_the_command_line_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from tazsearch.cli import app
+
+    folder = _indexed_folder(tmp_path)
+    real_scandir = os.scandir
+
+    def refuse(path: object) -> object:
+        if str(path) == str(folder):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tazsearch.sources.os, "scandir", refuse)
+    result = CliRunner().invoke(app, ["index", str(folder), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0
+    assert "cannot read the folder: Permission denied (its indexed articles stay)" in result.output
+    with Index.open(tmp_path / "ix") as ix:
+        assert len(ix) == 20

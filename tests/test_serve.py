@@ -27,7 +27,11 @@ from fastapi.testclient import TestClient
 
 from tazsearch import Index
 from tazsearch.cli import main
-from tazsearch.errors import IndexVersionError, QuerySyntaxError
+from tazsearch.errors import (
+    IndexDamagedError,
+    IndexNotFoundError,
+    IndexVersionError,
+)
 from tazsearch.serve import ServeError, allowed_hosts_for, create_app, listen
 
 from conftest import SEED, fixture_article, run_cli
@@ -394,16 +398,24 @@ def test_errors_name_no_server_path(
     assert [a.status_code for a in answers] == [404, 404, 404, 400, 400, 422]
     ix = client.app.state.index
     unsafe = TestClient(client.app, raise_server_exceptions=False)
-    for error in (RuntimeError(f"boom in {index_dir}"), IndexVersionError(f"at {index_dir}")):
+    from tazsearch.serve import INDEX_ERROR
+
+    failures = [
+        (RuntimeError(f"boom in {index_dir}"), 500, "internal error"),
+        (IndexVersionError(f"at {index_dir}"), 503, INDEX_ERROR),
+        (IndexDamagedError(f"the index at {index_dir} is damaged"), 503, INDEX_ERROR),
+        (IndexNotFoundError(f"the index at {index_dir} is gone"), 503, INDEX_ERROR),
+    ]
+    for error, status, message in failures:
         monkeypatch.setattr(ix, "search", _raising(error))
         answer = unsafe.get("/api/search?q=x")
-        assert answer.status_code == 500 and answer.json() == {"detail": "internal error"}
+        assert answer.status_code == status and answer.json() == {"detail": message}
         page = unsafe.get("/?q=x")
-        assert page.status_code == 500 and "internal error" in page.text
+        assert page.status_code == status and message in page.text
         answers += [answer, page]
-    monkeypatch.setattr(ix, "search", _raising(QuerySyntaxError(f"cannot read {index_dir}/x")))
-    answer = client.get("/api/search?q=x")
-    assert answer.status_code == 400 and answer.json() == {"detail": "cannot read the index/x"}
+    monkeypatch.undo()
+    answer = client.get("/api/search", params={"q": "foo:bar"})
+    assert answer.status_code == 400 and answer.json()["detail"].startswith("cannot read the")
     answers.append(answer)
     for answer in answers:
         assert str(index_dir) not in answer.text and str(folder.parent) not in answer.text

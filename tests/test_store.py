@@ -18,14 +18,16 @@ import pytest
 
 import tazsearch.sources
 import tazsearch.store.commit
+import tazsearch.store.generations
 import tazsearch.store.records
+import tazsearch.store.verified
 import tazsearch.updating
 from tazsearch import Index, IndexBusyError, TazsearchError
 from tazsearch.errors import IndexDamagedError
 from tazsearch.schema import build_schema
 from tazsearch.store import open_generation
 
-from conftest import run_cli, write_fixtures
+from conftest import fixture_article, run_cli, write_fixtures
 
 
 def _files(folder: Path) -> dict[str, int]:
@@ -291,7 +293,7 @@ def test_fifos_devices_and_links_are_skipped_with_reasons_and_never_opened(
         "to-fifo.txt": "not an article file: a symbolic link (not followed)",
         "elsewhere.txt": "not an article file: a symbolic link (not followed)",
         "passwd.txt": "not an article file: a symbolic link (not followed)",
-        "folder-link": "not an article file: a symbolic link (not followed)",
+        "folder-link": "a symbolic link to a folder, not followed (its indexed articles stay)",
     }
     try:
         os.mknod(folder / "zero.txt", 0o644 | 0o020000, os.makedev(1, 5))  # /dev/zero
@@ -532,3 +534,165 @@ def test_a_dead_worker_fails_the_run_at_once(
         assert len(ix) == 0
     assert not (tmp_path / "ix").exists()  # The run made it, and took it away again.
     assert open_generation(tmp_path / "ix", build_schema()) is None
+
+
+# What the hostile probe of the fixes found
+
+
+def test_names_kept_alike_are_both_told_of(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    write_fixtures(folder, 1)
+    text = (folder / "a000.txt").read_bytes()
+    (folder / "caf\\xe9.txt").write_bytes(text)  # a name spelling out the escape
+    Path(os.fsdecode(bytes(folder) + b"/caf\xe9.txt")).write_bytes(text)
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        report = ix.update([folder])
+        assert report.indexed == 2
+        [skipped] = report.skipped
+        assert skipped.path.endswith("caf\\xe9.txt") and "rename one of them" in skipped.reason
+
+
+def test_a_folder_1200_deep_is_walked(tmp_path: Path) -> None:
+    deep = tmp_path / "articles"
+    deep.mkdir()
+    article = fixture_article("Fixture: Tief unten", "Ein Bericht aus der Tiefe.").encode()
+    # Made and removed a folder at a time: pathlib and shutil recurse per level.
+    fds = [os.open(deep, os.O_RDONLY)]
+    for _ in range(1200):
+        os.mkdir("d", dir_fd=fds[-1])
+        fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+    with open(os.open("a.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fds[-1]), "wb") as f:
+        f.write(article)
+    try:
+        with Index.open(tmp_path / "ix", create=True) as ix:
+            assert ix.update([deep]).indexed == 1
+            assert ix.search("Tiefe").total == 1
+    finally:
+        os.unlink("a.txt", dir_fd=fds[-1])
+        for parent, child in zip(reversed(fds[:-1]), reversed(fds[1:]), strict=True):
+            os.close(child)
+            os.rmdir("d", dir_fd=parent)
+        os.close(fds[0])
+
+
+def test_a_folder_replaced_by_a_link_keeps_its_articles(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    write_fixtures(folder / "2020", 3)
+    write_fixtures(folder / "2021", 2)
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        assert ix.update([folder]).indexed == 5
+        shutil.move(folder / "2020", tmp_path / "elsewhere")
+        (folder / "2020").symlink_to(tmp_path / "elsewhere")
+        report = ix.update([folder])
+        assert (report.removed, len(ix)) == (0, 5)
+        assert "its indexed articles stay" in report.skipped[0].reason
+
+
+def test_a_damaged_column_is_named_when_an_update_reads_it(
+    indexed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, index_dir = indexed
+    write_fixtures(folder, 31)
+    with Index.open(index_dir) as ix:
+        target = next(index_dir.glob("MAIN_*.path.col"))
+        _damage(target, "garbage")
+        with pytest.raises(IndexDamagedError, match=target.name):
+            ix.update([folder])
+        # Even where the check at open passes it over (its stamp was kept as checked),
+        # the update's reading of the column names the damage.
+        monkeypatch.setattr(tazsearch.store.generations, "changed_files", lambda *a: [])
+        with pytest.raises(IndexDamagedError, match=target.name):
+            ix.update([folder])
+        monkeypatch.undo()
+    result = run_cli("index", str(folder), "--index", str(index_dir))
+    assert result.returncode == 1 and target.name in result.stderr
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("pattern", ["MAIN_*._content_len.col", "MAIN_*.lex", "MAIN_*.id.col"])
+def test_a_file_changed_in_place_is_named_at_open(indexed: tuple[Path, Path], pattern: str) -> None:
+    _, index_dir = indexed
+    target = next(index_dir.glob(pattern))
+    _damage(target, "garbage")
+    with pytest.raises(IndexDamagedError, match=rf"{target.name} changed since it was written"):
+        Index.open(index_dir)
+
+
+def test_files_are_read_whole_once_after_they_change(
+    indexed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, index_dir = indexed
+    read: list[str] = []
+    real = tazsearch.store.verified.file_sum
+    monkeypatch.setattr(
+        tazsearch.store.verified, "file_sum", lambda p: read.append(p.name) or real(p)
+    )
+    Index.open(index_dir).close()
+    assert read == []  # The commit noted the files it wrote as checked.
+    target = next(index_dir.glob("MAIN_*.trm"))
+    os.utime(target, ns=(1, 1))
+    Index.open(index_dir).close()
+    assert read == [target.name]
+    Index.open(index_dir).close()
+    assert read == [target.name]
+
+
+def test_an_index_that_vanishes_is_an_error_not_an_empty_index(
+    indexed: tuple[Path, Path],
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from tazsearch.errors import IndexNotFoundError
+    from tazsearch.serve import create_app
+
+    _, index_dir = indexed
+    client = TestClient(create_app(index_dir))
+    with Index.open(index_dir) as ix:
+        assert len(ix) == 30
+        shutil.move(index_dir, index_dir.with_name("moved"))
+        with pytest.raises(IndexNotFoundError, match="is gone"):
+            ix.search("Bericht")
+    assert client.get("/api/search", params={"q": "Bericht"}).status_code == 503
+    assert client.get("/health").status_code == 503
+
+
+@pytest.mark.parametrize(("signal_name", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
+def test_a_signal_stops_a_run_with_workers_and_leaves_nothing(
+    indexed: tuple[Path, Path], signal_name: str, code: int
+) -> None:
+    import signal
+    import sys
+
+    from conftest import ROOT
+
+    folder, index_dir = indexed
+    write_fixtures(folder, 700)
+    before = _files(index_dir)
+    command = ["index", str(folder), "--index", str(index_dir)]
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "holding_cli.py"), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stderr is not None
+    assert process.stderr.readline() == "holding\n"
+    process.send_signal(getattr(signal, signal_name))
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code
+    assert "Traceback" not in stderr and "leaked" not in stderr
+    assert _files(index_dir) == before
+    with Index.open(index_dir) as ix:
+        assert len(ix) == 30 and ix.update([folder]).indexed == 670
+
+
+def test_check_says_so_when_the_ids_of_damaged_articles_cannot_be_read(
+    indexed: tuple[Path, Path],
+) -> None:
+    _, index_dir = indexed
+    _damage(next(index_dir.glob("MAIN_*._stored.col")), "garbage")
+    result = run_cli("check", "--index", str(index_dir))
+    assert result.returncode == 1
+    assert "Articles affected: 30 (their ids cannot be read)" in result.stdout

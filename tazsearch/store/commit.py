@@ -39,6 +39,7 @@ from .files import (
 from .generations import Generation, latest_generation, open_generation
 from .lock import WriteLock
 from .records import FORMAT_VERSION, FileSum, Record, file_sum, read_record, write_record
+from .verified import remember
 
 # Errors that mean the folder cannot be written: a run that needs to write
 # fails with them, one that does not runs on.
@@ -119,16 +120,19 @@ class WriteTransaction:
         number = self._next_number()
         try:
             known = self.base.record.files if self.base else {}
-            files: dict[str, FileSum] = {}
+            summed: dict[str, FileSum] = {}  # the files this run wrote
             wanted = {s.segid for s in segments}
             for name in self.storage.list():
-                if segment_of(name) in wanted:
-                    files[name] = known.get(name) or file_sum(self.folder / name)
+                if segment_of(name) in wanted and name not in known:
+                    summed[name] = file_sum(self.folder / name)
             TOC(self.schema, segments, number).write(self.storage, INDEX_NAME)
-            files[toc_name(number)] = file_sum(self.folder / toc_name(number))
+            summed[toc_name(number)] = file_sum(self.folder / toc_name(number))
+            kept = {n: s for n, s in known.items() if segment_of(n) in wanted}
+            files = {**kept, **summed}
             write_record(self.folder, Record(number, FORMAT_VERSION, _version(), files))
         except OSError as exc:
             raise write_error(self.folder, exc) from exc
+        remember(self.folder, summed)
         # Committed: what the new commit does not hold may go.
         with contextlib.suppress(OSError):
             self._remove_unreferenced({*files, sums_name(number)})

@@ -21,7 +21,8 @@ from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 
 from ..errors import IndexDamagedError, IndexVersionError
 from .files import INDEX_NAME, segment_of, sums_generation, toc_generation, toc_name
-from .records import FORMAT_VERSION, Record, file_sum, read_record
+from .records import FORMAT_VERSION, Record, read_record
+from .verified import changed_files
 
 # Opening the last commit while a writer commits the next may find its files
 # gone; it then tries the new one, this many times in all.
@@ -129,8 +130,11 @@ def _open(folder: Path, schema: Schema, number: int) -> Generation:
                 f"the index at {folder} is damaged: {name} is {size:,} bytes, "
                 f"{expected.size:,} were written; {hint}"
             )
-    if toc not in record.files or file_sum(folder / toc) != record.files[toc]:
-        raise IndexDamagedError(f"the index at {folder} is damaged: {toc} was changed; {hint}")
+    for name, _, _ in changed_files(folder, record):
+        raise IndexDamagedError(
+            f"the index at {folder} is damaged: {name} changed since it was written "
+            f"(its checksum differs); {hint}"
+        )
     try:
         segments = TOC.read(
             FileStorage(str(folder)), INDEX_NAME, gen=number, schema=schema

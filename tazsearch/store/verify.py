@@ -17,11 +17,12 @@ from typing import Any
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 
-from ..errors import IndexNotFoundError, TazsearchError
+from ..errors import IndexDamagedError, IndexNotFoundError, TazsearchError
 from .files import is_ours, segment_of, sums_name, toc_name
 from .generations import (
     Generation,
     _refuse_older_format,
+    check_hint,
     latest_generation,
     open_generation,
 )
@@ -167,3 +168,17 @@ def _affected(
 def _done(report: CheckReport, started: float) -> CheckReport:
     report.seconds = time.perf_counter() - started
     return report
+
+
+def diagnose(folder: Path, schema: Schema) -> IndexDamagedError | None:
+    """The damage a read of the index failed on, found by checking every file; None
+    if every file is as written (then the failure is a bug, not damage)."""
+    try:
+        found = check_index(folder, schema)
+    except TazsearchError as exc:
+        return IndexDamagedError(str(exc))
+    if found.ok:
+        return None
+    return IndexDamagedError(
+        f"the index at {folder} is damaged: {found.problems[0]}; {check_hint(folder)}"
+    )
