@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from whoosh import fields, index
 from whoosh.analysis import LanguageAnalyzer
 
-from tazsearch.index import iter_files
 from tazsearch.parse import NotAnArticle, parse_file
+from tazsearch.sources import scan
 
 SEARCHED_FIELDS = ["title", "teaser", "body"]
 
@@ -34,7 +34,8 @@ def build_plain_whoosh(folders: list[Path], index_dir: Path) -> tuple[index.Inde
     writer = ix.writer()
     count = 0
     for folder in folders:
-        for path in iter_files(folder):
+        for found in scan([folder]).files:
+            path = Path(found.path)
             try:
                 article = parse_file(path)
             except NotAnArticle:

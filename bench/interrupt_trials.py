@@ -56,8 +56,8 @@ TAZSEARCH = Path(sys.executable).with_name("tazsearch")
 
 
 def article_ids(index_dir: Path) -> set[str]:
-    with Index.open(index_dir) as ix, ix._reading() as searcher:
-        return {fields["id"] for fields in searcher.all_stored_fields()}
+    with Index.open(index_dir) as ix, ix._reading() as snapshot:
+        return {fields["id"] for fields in snapshot.stored_documents()}
 
 
 def _default_ctrl_c() -> None:

@@ -47,8 +47,8 @@ def make_queries(ix: Index) -> list[tuple[str, str, dict]]:
     """(kind, text, options) triples from the words of article titles."""
     queries = []
     step = max(1, len(ix) // (PER_KIND * 2))
-    with ix._reading() as searcher:
-        stored = [searcher.stored_fields(n) for n in range(0, searcher.doc_count_all(), step)]
+    with ix._reading() as snapshot:
+        stored = [snapshot.stored(n) for n in range(0, snapshot.size, step)]
     titles = [(re.findall(r"[A-Za-zÄÖÜäöüß]{5,}", s.get("title", "")), s) for s in stored]
     samples = [
         (words, s.get("tags") or [])

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from .parse import Article, Block, Link, NotAnArticle, Related, parse_file
     from .results import Hit, SearchResults, Snippet
 
+    __version__: str
+
 _MODULES = {
     "errors": (
         "ArticleNotFoundError",
@@ -69,10 +71,22 @@ __all__ = [
     "UpdateReport",
     "parse_file",
 ]
-__version__ = "0.1.0"
+
+
+def _version() -> str:
+    """The version installed, as written once, in pyproject.toml."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("tazsearch")
+    except importlib.metadata.PackageNotFoundError:  # Run from a source tree, not installed.
+        return "unknown"
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = _version()
+        return globals()[name]
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module 'tazsearch' has no attribute {name!r}")

@@ -25,12 +25,12 @@ import threading
 import unicodedata
 from array import array
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
 import Stemmer
-from whoosh.analysis import Token, Tokenizer
 
 from .arrays import range_indices
 from .compounds import MIN_WORD, split_compound
@@ -49,9 +49,9 @@ _INVISIBLES_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # longer, and analysing one of megabytes (a file of one line) would take minutes.
 MAX_WORD_CHARS = 64
 _stemmer = Stemmer.Stemmer("german")
+# Words analysed are kept, the most recent this many of each kind: a corpus
+# repeats its words, and stemming and splitting are the analyzer's cost.
 _CACHE_LIMIT = 500_000
-_term_cache: dict[str, str | None] = {}
-_parts_cache: dict[str, tuple[str, ...]] = {}
 
 
 def strip_accents(text: str) -> str:
@@ -68,16 +68,10 @@ def fold_spelt_umlauts(text: str) -> str:
     return text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
+@lru_cache(maxsize=_CACHE_LIMIT)
 def normalize_word(word: str) -> str | None:
     """The index term for one word without hyphens, or None for a stop word."""
-    term = _term_cache.get(word)
-    if term is not None or word in _term_cache:
-        return term
-    term = _normalize(word)
-    if len(_term_cache) >= _CACHE_LIMIT:
-        _term_cache.clear()
-    _term_cache[word] = term
-    return term
+    return _normalize(word)
 
 
 def _normalize(word: str) -> str | None:
@@ -89,15 +83,10 @@ def _normalize(word: str) -> str | None:
     return strip_accents(_stemmer.stemWord(lower))
 
 
+@lru_cache(maxsize=_CACHE_LIMIT)
 def compound_parts(word: str) -> tuple[str, ...]:
     """The terms of the parts of a closed compound word, or ``()``."""
-    parts = _parts_cache.get(word)
-    if parts is None:
-        parts = _parts(word, normalize_word(word))
-        if len(_parts_cache) >= _CACHE_LIMIT:
-            _parts_cache.clear()
-        _parts_cache[word] = parts
-    return parts
+    return _parts(word, normalize_word(word))
 
 
 def _parts(word: str, term: str | None) -> tuple[str, ...]:
@@ -133,18 +122,15 @@ class QueryWord(NamedTuple):
 
 
 _WordTerms = tuple[tuple[str, int, int, bool], ...]
-_word_cache: dict[str, _WordTerms] = {}
 
 
+@lru_cache(maxsize=_CACHE_LIMIT)
 def _word_terms(word: str) -> _WordTerms:
     """The index terms of one word, with their spans in it and whether each is a part.
 
     A hyphenated word's pieces come first, then compound parts, then the
     term of the whole word; a stop word has none.
     """
-    cached = _word_cache.get(word)
-    if cached is not None:
-        return cached
     pieces = word.split("-")
     term = normalize_word("".join(pieces) if len(pieces) > 1 else word)
     found = []
@@ -157,10 +143,7 @@ def _word_terms(word: str) -> _WordTerms:
         offset += len(piece) + 1
     if term is not None:
         found.append((term, 0, len(word), False))
-    if len(_word_cache) >= _CACHE_LIMIT:
-        _word_cache.clear()
-    cached = _word_cache[word] = tuple(found)
-    return cached
+    return tuple(found)
 
 
 def _clean(text: str) -> str:
@@ -329,51 +312,3 @@ def query_words(text: str, drop: frozenset[str] = frozenset()) -> list[QueryWord
 def terms(text: str, *, query: bool = False) -> list[str]:
     """The term texts of ``text`` in order, as a list."""
     return [term.text for term in analyze(text, query=query)]
-
-
-class GermanAnalyzer(Tokenizer):
-    """Whoosh's face of :func:`analyze`, used by every text field.
-
-    It is a single tokenizer rather than a chain of filters, so each word
-    passes through Python once.
-    """
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        token.stopped = False
-        token.boost = 1.0
-        if not tokenize:
-            # Whoosh asks for this with terms that are already analysed.
-            token.text = token.original = value
-            token.pos = start_pos
-            token.startchar, token.endchar = start_char, start_char + len(value)
-            yield token
-            return
-        for term in analyze(value, query=mode == "query", start_pos=start_pos):
-            token.text = term.text
-            if keeporiginal:
-                token.original = value[term.start : term.end]
-            if positions:
-                token.pos = term.pos
-            if chars:
-                token.startchar = start_char + term.start
-                token.endchar = start_char + term.end
-            yield token

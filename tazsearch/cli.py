@@ -5,18 +5,57 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperGroup
 
 from .errors import TazsearchError
+from .results import Sort
 from .safetext import visible
 
+
+class _Commands(TyperGroup):
+    """The commands, with what every one of them shares: a query argument that
+    begins with "-" is a query, and errors become one line on stderr with an exit
+    code, never a traceback. Tests run it in-process with typer's CliRunner."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        given = list(sys.argv[1:] if args is None else args)
+        command = self.commands.get(given[0]) if given else None
+        if command is not None and given[0] in QUERY_COMMANDS:
+            given = _mark_dash_queries(given, command)
+        return super().main(given, *rest, **options)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except TazsearchError as exc:
+            raise _fail(str(exc)) from None
+        except KeyboardInterrupt:
+            stderr.print("[yellow]interrupted[/]")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:  # The reader of a pipe left: what it read was enough.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except Exception as exc:  # A bug: say so in one line, unless asked for the traceback.
+            if os.environ.get("TAZSEARCH_DEBUG"):
+                raise
+            message = f"{type(exc).__name__}: {exc} (set TAZSEARCH_DEBUG=1 for details)"
+            _say("internal error:", message)
+            raise typer.Exit(70) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="Search taz.de articles with German stemming and ranked, highlighted results.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -133,12 +172,6 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     gophermap = "gophermap"
-
-
-class Sort(str, Enum):
-    relevance = "relevance"
-    newest = "newest"
-    oldest = "oldest"
 
 
 @app.command()
@@ -355,14 +388,9 @@ QUERY_MARK = "\u2060"
 QUERY_COMMANDS = ("query",)
 
 
-def _mark_dash_queries(args: list[str]) -> list[str]:
+def _mark_dash_queries(args: list[str], command: click.Command) -> list[str]:
     """The arguments, with any that begins with "-" but is none of the command's
     options (nor the value of one) marked as its query text."""
-    if not args or args[0] not in QUERY_COMMANDS:
-        return args
-    import typer.main
-
-    command = typer.main.get_command(app).commands[args[0]]  # type: ignore[attr-defined]
     takes_value = {"--help": False, "-h": False}
     for param in command.params:
         if param.param_type_name == "option":
@@ -391,21 +419,6 @@ def _stop_on_term(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    """Console entry point: errors become one line on stderr, never a traceback."""
-    try:
-        signal.signal(signal.SIGTERM, _stop_on_term)
-        sys.argv[1:] = _mark_dash_queries(sys.argv[1:])
-        app()
-    except TazsearchError as exc:
-        raise SystemExit(_fail(str(exc)).exit_code) from None
-    except KeyboardInterrupt:
-        stderr.print("[yellow]interrupted[/]")
-        sys.exit(130)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
-    except Exception as exc:  # A bug: say so in one line, unless asked for the traceback.
-        if os.environ.get("TAZSEARCH_DEBUG"):
-            raise
-        _say("internal error:", f"{type(exc).__name__}: {exc} (set TAZSEARCH_DEBUG=1 for details)")
-        sys.exit(70)
+    """Console entry point: SIGTERM stops a command as Ctrl-C does; see :class:`_Commands`."""
+    signal.signal(signal.SIGTERM, _stop_on_term)
+    app()

@@ -24,8 +24,6 @@ MIN_HEAD = 4
 MIN_PART_ZIPF = 3.0  # parts must be ordinary words: at least once per million words
 MAX_DEPTH = 2
 
-_zipf: dict[str, float] | None = None
-
 
 def _cache_file() -> Path:
     from importlib.metadata import version
@@ -54,32 +52,27 @@ def _build() -> dict[str, float]:
     }
 
 
+@lru_cache(maxsize=1)
 def _frequencies() -> dict[str, float]:
     """The part words, from a per-user cache file after the first use.
 
     Reading wordfreq's whole list takes half a second, too long for the start
     of every query; the cache loads in milliseconds.
     """
-    global _zipf
-    if _zipf is None:
-        cache = _cache_file()
-        try:
-            _zipf = pickle.loads(cache.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError):
-            _zipf = _build()
-            try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                partial = cache.with_suffix(f".{os.getpid()}.tmp")
-                partial.write_bytes(pickle.dumps(_zipf))
-                partial.replace(cache)
-            except OSError:
-                pass  # No cache then; the next process builds it again.
-    return _zipf
-
-
-def zipf(word: str) -> float:
-    """How common a word is, on wordfreq's Zipf scale (0 if unknown or a stop word)."""
-    return _frequencies().get(word.casefold(), 0.0)
+    cache = _cache_file()
+    try:
+        return pickle.loads(cache.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError):
+        pass
+    frequencies = _build()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(frequencies))
+        partial.replace(cache)
+    except OSError:
+        pass  # No cache then; the next process builds it again.
+    return frequencies
 
 
 def _best_split(word: str) -> tuple[str, str] | None:

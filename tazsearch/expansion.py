@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .lexicon import Lexicon
 
 if TYPE_CHECKING:
     from .queries import Expansion
+    from .store import Snapshot
 
 # A prefix, wildcard or fuzzy word searches at most this many of its terms:
 # the first in the index's (alphabetical) order, the nearest for a fuzzy word.
@@ -44,8 +45,8 @@ class Expander:
     which expansions a limit cut short.
     """
 
-    def __init__(self, searcher: Any) -> None:
-        self.searcher = searcher
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
         self.expanded = 0
         self.notes: list[str] = []
         self._done: dict[tuple[str, str, int], tuple[str, ...]] = {}
@@ -54,7 +55,7 @@ class Expander:
     @property
     def lexicon(self) -> Lexicon:
         if self._lexicon is None:
-            self._lexicon = Lexicon.of(self.searcher)
+            self._lexicon = Lexicon.of(self.snapshot)
         return self._lexicon
 
     def terms(self, q: Expansion) -> tuple[str, ...]:

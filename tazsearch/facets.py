@@ -5,22 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from whoosh.searching import Searcher
 
 from .dates import period
-from .docvalues import UNDATED, DocValues, per_index
 from .errors import FilterError
+from .fields import exact_key
 from .queries import AllOf, DateSpan, Query, Term
-from .schema import exact_key
+
+if TYPE_CHECKING:
+    from .store import Snapshot
 
 TOP_VALUES = 10
 # Exact-value fields of the index, and the stored lists they come from.
 FACET_FIELDS = {"tags": ("tag_key", "tags"), "authors": ("author_key", "authors")}
-_names: dict[tuple[Any, ...], str] = {}
-NAMES_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -92,31 +91,31 @@ def date_counts(
     return unit, sorted(per_period.items())
 
 
-def _display_name(searcher: Searcher, facet: str, key: str) -> str:
+def _display_name(snapshot: Snapshot, facet: str, key: str) -> str:
     """The value as written in an article ("Annalena Baerbock"), for its folded key.
 
-    Looking it up loads a whole stored article, so names are kept per index.
+    Looking it up loads a whole stored article, so names are kept for the commit.
     """
-
-    def look_up(readers: list[Any]) -> str:
+    memo = snapshot.memo.setdefault("names", {})
+    if (facet, key) not in memo:
         keyfield, storedfield = FACET_FIELDS[facet]
-        stored = searcher.document(**{keyfield: key}) or {}
-        return next((v for v in stored.get(storedfield, ()) if exact_key(v) == key), key)
-
-    return per_index(_names, searcher, (facet, key), look_up, limit=NAMES_KEPT)
+        docnum = snapshot.docnum_of(keyfield, key)
+        stored = snapshot.stored(docnum) if docnum is not None else {}
+        values = stored.get(storedfield, ())
+        memo[facet, key] = next((v for v in values if exact_key(v) == key), key)
+    return memo[facet, key]
 
 
 def count_facets(
-    searcher: Searcher, docs: np.ndarray, top: int = TOP_VALUES, date_unit: str | None = None
+    snapshot: Snapshot, docs: np.ndarray, top: int = TOP_VALUES, date_unit: str | None = None
 ) -> Facets:
     """Facet counts over the articles in the mask ``docs``: all matches of a search,
     not just one page."""
-    values = DocValues.of(searcher)
-    date_field = searcher.schema["date"]
+    values = snapshot.values
     raw_dates, raw_counts = np.unique(values.dates[docs], return_counts=True)
     dates: Counter[dt.datetime | None] = Counter()
     for raw, count in zip(raw_dates.tolist(), raw_counts.tolist(), strict=True):
-        dates[None if raw == UNDATED else date_field.from_column_value(raw)] += count
+        dates[snapshot.date_of(raw)] += count
     unit, per_date = date_counts(dates, date_unit)
     tops = {}
     for name, column in (("tags", values.tags), ("authors", values.authors)):
@@ -124,7 +123,7 @@ def count_facets(
         # Most first; among equal counts, the value the index met first.
         best = np.argsort(-counts, kind="stable")[:top]
         tops[name] = [
-            (_display_name(searcher, name, column.names[code]), int(counts[code]))
+            (_display_name(snapshot, name, column.names[code]), int(counts[code]))
             for code in best.tolist()
             if counts[code]
         ]

@@ -19,7 +19,7 @@ import os
 import textwrap
 from pathlib import Path
 
-from .results import Hit, SearchResults, marked
+from .results import Hit, SearchResults, byline, marked
 from .safetext import is_safe, visible
 
 INFO_WIDTH = 67  # gophernicus's default page width
@@ -85,8 +85,7 @@ def _hit(menu: Menu, hit: Hit, root: Path | None) -> None:
         menu.info(NO_LINK)
     else:
         menu.item("0", title, selector)
-    facts = [hit.date.isoformat() if hit.date else "", ", ".join(hit.authors)]
-    menu.info(" · ".join(f for f in facts if f))
+    menu.info(byline(hit.date, hit.authors))
     for snippet in hit.snippets:
         menu.info(marked(snippet.text, snippet.highlights, "*", "*"))
 

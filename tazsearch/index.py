@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from whoosh.filedb.filestore import FileStorage
-from whoosh.searching import Searcher
-
-from .errors import (
-    ArticleNotFoundError,
-    FilterError,
-    IndexDamagedError,
-    IndexNotFoundError,
-    IndexVersionError,
-    TazsearchError,
-)
+from .errors import ArticleNotFoundError, FilterError, IndexNotFoundError, TazsearchError
 from .facets import Filters
+from .fields import TEXT_FIELDS
 from .marks import Marks, TextMarks
 from .matching import Evaluation
 from .parse import Article
 from .query import parse_query
-from .ranking import GermanBM25
 from .results import SearchResults, Span
-from .schema import TEXT_FIELDS, article_from_stored, build_schema
 from .search import run_search, run_similar
 from .snippets import match_spans
 from .sources import DEFAULT_MAX_SIZE
@@ -35,20 +23,28 @@ from .spelling import suggest
 from .stats import IndexStats, collect_stats
 from .store import (
     CheckReport,
+    Snapshot,
+    article_from_stored,
     begin_write,
+    build_schema,
     check_index,
+    committed_at,
     latest_generation,
     open_generation,
-    open_reader,
 )
-from .store.verify import diagnose
-from .updating import ProgressCallback, Skipped, UpdateReport, run_update, storable_path
+from .store.readers import Readers
+from .updating import (
+    ProgressCallback,
+    Skipped,
+    UpdateReport,
+    resolve_roots,
+    run_update,
+    storable_path,
+)
 
 __all__ = ["Index", "ProgressCallback", "Skipped", "UpdateReport", "storable_path"]
 
 T = TypeVar("T")
-# Searchers kept open for reuse, beyond those in use.
-IDLE_SEARCHERS = 4
 
 
 class Index:
@@ -58,20 +54,18 @@ class Index:
     there), then :meth:`update` it from article files, :meth:`search` it and
     :meth:`get` single articles. It is a context manager.
 
-    One Index may be shared between threads. Each read takes an open
-    searcher of the last commit of its own, so a slow search never holds up
-    another; searchers are kept for reuse until a commit supersedes them.
+    One Index may be shared between threads. Each read takes a snapshot of
+    the last commit of its own, so a slow search never holds up another (see
+    :class:`~tazsearch.store.readers.Readers`).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, rebuild: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, rebuild: bool = False, seen: int = 0
+    ) -> None:
         self.path = Path(path)
         self._schema = build_schema()
-        self._storage = FileStorage(str(path))
-        self._rebuild = rebuild
-        self._idle: list[tuple[int, Searcher]] = []
-        self._lock = threading.Lock()  # guards the list of idle searchers only
-        self._closed = False
-        self._seen = 0  # the last commit read: once there was one, there must be one
+        self._readers = Readers(self.path, self._schema, seen=seen)
+        self._readers.rebuilding = rebuild
 
     @classmethod
     def open(
@@ -96,16 +90,10 @@ class Index:
         if found is None and not create:
             hint = f"build one with `tazsearch index PATH --index {directory}`"
             raise IndexNotFoundError(f"no index at {directory}: {hint}")
-        index = cls(directory)
-        index._seen = found.number if found else 0
-        return index
+        return cls(directory, seen=found.number if found else 0)
 
     def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-            self._closed = True
-        for _, searcher in idle:
-            searcher.close()
+        self._readers.close()
 
     def __enter__(self) -> Index:
         return self
@@ -114,7 +102,7 @@ class Index:
         self.close()
 
     def __len__(self) -> int:
-        return self._read(lambda searcher: searcher.doc_count())
+        return self._read(lambda snapshot: snapshot.doc_count())
 
     @property
     def generation(self) -> int:
@@ -142,98 +130,28 @@ class Index:
         (default: as opened), the index is built anew beside the old one and
         replaces it in that one commit.
         """
-        roots = []
-        for path in paths:
-            try:
-                os.lstat(path)
-            except OSError as exc:
-                shown = storable_path(os.fspath(path))
-                if isinstance(exc, FileNotFoundError):
-                    raise TazsearchError(f"no such file or directory: {shown}") from None
-                raise TazsearchError(f"cannot read {shown}: {exc.strerror or exc}") from None
-            roots.append(Path(path).resolve())
-        rebuild = self._rebuild if rebuild is None else rebuild
+        roots = resolve_roots(paths)
+        rebuild = self._readers.rebuilding if rebuild is None else rebuild
         transaction = begin_write(self.path, self._schema, rebuild=rebuild)
         report = run_update(transaction, roots, progress=progress, max_size=max_size)
-        self._rebuild = False
-        self._seen = latest_generation(self.path) or 0
+        self._readers.rebuilding = False
+        self._readers.seen = latest_generation(self.path) or 0
         return report
 
     # Reading
 
-    def _read(self, action: Callable[[Searcher], T]) -> T:
-        """``action(searcher)`` on a searcher of the last commit.
-
-        A read that fails because a commit removed the files it was reading
-        is tried again on the new commit. Any other failure is checked
-        against the index's record: damage is named, never a partial answer.
-        """
-        for attempt in (1, 2):
-            number, searcher = -1, None
-            try:
-                number, searcher = self._checkout()
-                result = action(searcher)
-            except TazsearchError:
-                if searcher is not None:
-                    self._checkin(number, searcher)
-                raise
-            except Exception as exc:
-                if searcher is not None:
-                    searcher.close()
-                if attempt == 1 and (latest_generation(self.path) or 0) != number:
-                    continue
-                damage = diagnose(self.path, self._schema)
-                if damage is None:
-                    raise
-                raise damage from exc
-            self._checkin(number, searcher)
-            return result
-        raise AssertionError("unreachable")
+    def _read(self, action: Callable[[Snapshot], T]) -> T:
+        """``action(snapshot)`` on a snapshot of the last commit (see :class:`Readers`)."""
+        return self._readers.read(action)
 
     @contextmanager
-    def _reading(self) -> Iterator[Searcher]:
-        """A searcher of the last commit, for a block of reads (tests use it)."""
-        number, searcher = self._checkout()
+    def _reading(self) -> Iterator[Snapshot]:
+        """A snapshot of the last commit, for a block of reads (tests use it)."""
+        snapshot = self._readers.checkout()
         try:
-            yield searcher
+            yield snapshot
         finally:
-            self._checkin(number, searcher)
-
-    def _checkout(self) -> tuple[int, Searcher]:
-        """A searcher of the last commit, reused if one is idle.
-
-        An index opened for a rebuild whose old version cannot be read reads
-        as empty until the rebuild commits.
-        """
-        try:
-            latest = latest_generation(self.path) or 0
-            if not latest and self._seen and not self._rebuild:
-                raise IndexNotFoundError(
-                    f"the index at {self.path} is gone: it held commits, and now holds "
-                    "none (was its folder moved or deleted?)"
-                )
-            with self._lock:
-                while self._idle:
-                    number, searcher = self._idle.pop()
-                    if number == latest:
-                        return number, searcher
-                    searcher.close()
-            generation = open_generation(self.path, self._schema)
-        except (IndexVersionError, IndexDamagedError):
-            if not self._rebuild:
-                raise
-            generation = None
-        reader = open_reader(self._storage, self._schema, generation)
-        number = generation.number if generation else 0
-        self._seen = max(self._seen, number)
-        return number, Searcher(reader, weighting=GermanBM25())
-
-    def _checkin(self, number: int, searcher: Searcher) -> None:
-        with self._lock:
-            if not self._closed and len(self._idle) < IDLE_SEARCHERS:
-                self._idle.append((number, searcher))
-                return
-        searcher.close()
+            self._readers.checkin(snapshot)
 
     def search(
         self,
@@ -266,8 +184,8 @@ class Index:
         _check_counts(limit=limit, page=page)
         filters = Filters(_values(authors), _values(tags), since, until)
         return self._read(
-            lambda searcher: run_search(
-                searcher,
+            lambda snapshot: run_search(
+                snapshot,
                 query,
                 limit=limit,
                 page=page,
@@ -281,8 +199,8 @@ class Index:
     def highlighter(self, query: str) -> Callable[[str], list[Span]]:
         """A function giving the spans of any text that the query's words match."""
 
-        def marks(searcher: Searcher) -> TextMarks:
-            found = Marks.of(parse_query(query).matches, Evaluation(searcher))
+        def marks(snapshot: Snapshot) -> TextMarks:
+            found = Marks.of(parse_query(query).matches, Evaluation(snapshot))
             return found.in_fields(*TEXT_FIELDS)
 
         wanted = self._read(marks)
@@ -290,21 +208,12 @@ class Index:
 
     def stats(self) -> IndexStats:
         """Articles, date range, size on disk, articles per year, top tags and authors."""
-        updated = self._updated()
-        return self._read(lambda searcher: collect_stats(searcher, self.path, updated))
-
-    def _updated(self) -> float | None:
-        number = latest_generation(self.path)
-        if number is None:
-            return None
-        try:
-            return os.path.getmtime(self.path / f"_MAIN_{number}.sums")
-        except OSError:
-            return None
+        updated = committed_at(self.path)
+        return self._read(lambda snapshot: collect_stats(snapshot, self.path, updated))
 
     def suggest(self, query: str) -> str | None:
         """A did-you-mean for the query, from the index's own words, or None."""
-        return self._read(lambda searcher: suggest(searcher.reader(), query))
+        return self._read(lambda snapshot: suggest(snapshot, query))
 
     def similar(self, key: str, *, limit: int = 10, path_lookup: bool = True) -> SearchResults:
         """The articles most like the one with this id or file path, most alike first.
@@ -313,9 +222,7 @@ class Index:
         """
         _check_counts(limit=limit)
         return self._read(
-            lambda searcher: run_similar(
-                searcher, self._docnum(searcher, key, path_lookup), limit=limit
-            )
+            lambda snapshot: run_similar(snapshot, _docnum(snapshot, key, path_lookup), limit=limit)
         )
 
     def get(self, key: str, *, path_lookup: bool = True) -> Article:
@@ -325,19 +232,10 @@ class Index:
         what a service that takes ids from strangers wants.
         """
         return self._read(
-            lambda searcher: article_from_stored(
-                searcher.stored_fields(self._docnum(searcher, key, path_lookup))
+            lambda snapshot: article_from_stored(
+                snapshot.stored(_docnum(snapshot, key, path_lookup))
             )
         )
-
-    def _docnum(self, searcher: Any, key: str, path_lookup: bool = True) -> int:
-        docnum = searcher.document_number(id=storable_path(key))
-        if docnum is None and path_lookup and os.path.exists(key):
-            docnum = searcher.document_number(path=storable_path(str(Path(key).resolve())))
-        if docnum is None:
-            what = "id or path" if path_lookup else "id"
-            raise ArticleNotFoundError(f"no article with {what} {storable_path(key)!r}")
-        return docnum
 
     def check(self) -> CheckReport:
         """Every file of the index read against the checksums recorded at its commit.
@@ -345,6 +243,16 @@ class Index:
         Raises :class:`IndexNotFoundError` if there is no index.
         """
         return check_index(self.path, self._schema)
+
+
+def _docnum(snapshot: Snapshot, key: str, path_lookup: bool = True) -> int:
+    docnum = snapshot.docnum_of("id", storable_path(key))
+    if docnum is None and path_lookup and os.path.exists(key):
+        docnum = snapshot.docnum_of("path", storable_path(str(Path(key).resolve())))
+    if docnum is None:
+        what = "id or path" if path_lookup else "id"
+        raise ArticleNotFoundError(f"no article with {what} {storable_path(key)!r}")
+    return docnum
 
 
 def _check_counts(**counts: object) -> None:

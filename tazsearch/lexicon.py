@@ -14,22 +14,16 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .store import read_lexicon
-
-# Segment lexicons kept in memory, the most recently used.
-CACHED_SEGMENTS = 64
-_cache: OrderedDict[str, SegmentLexicon] = OrderedDict()
-_cache_lock = threading.Lock()
+if TYPE_CHECKING:
+    from .store import Snapshot
 
 
 @dataclass
@@ -72,36 +66,15 @@ class SegmentLexicon:
                 yield from ((text, int(d)) for text, d, _ in found)
 
 
-def lexicon_of(storage: Any, reader: Any) -> SegmentLexicon:
-    """The lexicon of a segment reader, read once and kept."""
-    segment = reader.segment()
-    key = segment.segment_id()
-    with _cache_lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
-    text = read_lexicon(storage, segment)
-    if text is None:  # A segment written before lexicons were: its terms from Whoosh.
-        text = "\n".join(t.decode("utf-8") for t in reader.lexicon("content"))
-    found = SegmentLexicon(text)
-    with _cache_lock:
-        _cache[key] = found
-        while len(_cache) > CACHED_SEGMENTS:
-            _cache.popitem(last=False)
-    return found
-
-
 class Lexicon:
-    """The terms of every segment a searcher reads, merged and without repeats."""
+    """The terms of every segment of a commit, merged and without repeats."""
 
     def __init__(self, segments: list[SegmentLexicon]) -> None:
         self.segments = segments
 
     @classmethod
-    def of(cls, searcher: Any) -> Lexicon:
-        readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
-        return cls([lexicon_of(r.storage(), r) for r in readers if r.segment() is not None])
+    def of(cls, snapshot: Snapshot) -> Lexicon:
+        return cls(snapshot.lexicons())
 
     def with_prefix(self, prefix: str) -> Iterator[str]:
         """Every term starting with ``prefix``, in order."""

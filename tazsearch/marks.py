@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .analysis import Term as Token
+from .fields import CONTENT
 from .queries import AllOf, AnyOf, ButNot, Expansion, Phrase, Query, Scored, Term
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Marks:
         words: set[tuple[str | None, str]] = set()
         phrases: set[tuple[str | None, PhraseMark]] = set()
         for node in _positive(q):
-            if isinstance(node, Term) and node.marked and node.field == "content":
+            if isinstance(node, Term) and node.marked and node.field == CONTENT:
                 words.add((node.section, node.text))
             elif isinstance(node, Expansion):
                 words.update((node.section, t.text) for t in node.terms(ev))

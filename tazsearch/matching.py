@@ -12,80 +12,22 @@ query's other parts and tiers.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.util.numeric import byte_to_length
 
-from .arrays import cumsum_per_run, run_starts
-from .docvalues import DocValues, per_index
 from .expansion import Expander
-from .positions import decode_positions
+from .fields import CONTENT, section_range
 from .queries import Query
 from .ranking import K1, B, idf
-from .schema import section_range
-from .writing import PackedValues, read_blocks
+
+if TYPE_CHECKING:
+    from .store import Snapshot, TermPostings
 
 Mask = np.ndarray
-"""One flag per document of the searcher, set for the documents matched."""
+"""One flag per document of the snapshot, set for the documents matched."""
 Ranked = list[tuple[int, float]]
-_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-# Length normalisation of each document, K1 * (1 - B + B * length / average),
-# per list of segments, field and average length.
-_norms: dict[tuple[Any, ...], np.ndarray] = {}
-
-
-@dataclass(frozen=True)
-class TermPostings:
-    """One term's postings in every segment: live documents only, numbered
-    index-wide, in ascending order, with their weights and where their values are."""
-
-    docs: np.ndarray
-    weights: np.ndarray
-    blocks: list[Sequence[bytes]]  # each posting block's values
-    raw: np.ndarray  # each posting's place among the blocks' values, deleted included
-
-    def positions(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The term's positions in each of ``docs``, all of which hold it: how many
-        in each, and all of them, document after document."""
-        data, ends = [], []
-        for values in self.blocks:
-            if isinstance(values, PackedValues):
-                data.append(values.data)
-                ends.append(np.frombuffer(values.ends, np.uint32))
-            else:
-                data.append(b"".join(values))
-                ends.append(np.cumsum(np.fromiter(map(len, values), np.int64, len(values))))
-        sizes = np.array([len(d) for d in data])
-        ends_all = np.concatenate(ends) + np.repeat(run_starts(sizes), [len(e) for e in ends])
-        starts_all = np.concatenate([[0], ends_all[:-1]])
-        chosen = self.raw[np.searchsorted(self.docs, docs)]
-        return decode_positions(b"".join(data), starts_all[chosen], ends_all[chosen])
-
-
-_NOTHING = np.zeros(0, dtype=np.int64)
-_NO_POSTINGS = TermPostings(_NOTHING, np.zeros(0), [], _NOTHING)
-
-
-def _segment_lengths(reader: Any, fieldname: str) -> np.ndarray:
-    perdoc = reader._perdoc  # The lengths column has no field in the schema.
-    name = f"_{fieldname}_len"
-    if not perdoc.has_column(name):
-        return np.zeros(reader.doc_count_all())
-    column = perdoc.column_reader(name, LENGTHS_COLUMN)
-    return _BYTE_LENGTHS[np.fromiter(column, np.uint8, reader.doc_count_all())]
-
-
-def _index_norms(searcher: Any, fieldname: str, average: float) -> np.ndarray:
-    def compute(readers: list[Any]) -> np.ndarray:
-        lengths = [_segment_lengths(reader, fieldname) for reader in readers]
-        return K1 * ((1 - B) + B * np.concatenate([np.zeros(0), *lengths]) / average)
-
-    return per_index(_norms, searcher, (fieldname, average), compute)
 
 
 class Evaluation:
@@ -96,20 +38,21 @@ class Evaluation:
     parts: callers copy them before changing them.
     """
 
-    def __init__(self, searcher: Any) -> None:
-        self.searcher = searcher
-        self.size = searcher.doc_count_all()
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.size = snapshot.size
         self._postings: dict[tuple[str, str], TermPostings] = {}
         self._masks: dict[Query, Mask] = {}
         self._scores: dict[Query, np.ndarray] = {}
-        self._live: Mask | None = None
+        # Length norms hold for the whole commit: the snapshot keeps them.
+        self._norms: dict[str, np.ndarray] = snapshot.memo.setdefault("norms", {})
         self._expander: Expander | None = None
 
     @property
     def expander(self) -> Expander:
         """The query's prefixes, wildcards and fuzzy words as terms, within its limits."""
         if self._expander is None:
-            self._expander = Expander(self.searcher)
+            self._expander = Expander(self.snapshot)
         return self._expander
 
     @property
@@ -119,15 +62,7 @@ class Evaluation:
 
     def live(self) -> Mask:
         """Every document not deleted."""
-        if self._live is None:
-            live = np.ones(self.size, dtype=bool)
-            for leaf, offset in self.searcher.leaf_searchers():
-                reader = leaf.reader()
-                if reader.has_deletions():
-                    deleted = np.fromiter(reader._perdoc.deleted_docs(), np.int64)
-                    live[deleted + offset] = False
-            self._live = live
-        return self._live
+        return self.snapshot.live
 
     def mask_of(self, docs: Sequence[int] | np.ndarray) -> Mask:
         mask = np.zeros(self.size, dtype=bool)
@@ -135,11 +70,11 @@ class Evaluation:
         return mask
 
     def dates(self) -> np.ndarray:
-        """Each document's date as the date column's number."""
-        return DocValues.of(self.searcher).dates
+        """Each document's date as the date column's number (UNDATED for none)."""
+        return self.snapshot.values.dates
 
-    def date_column(self, moment: dt.datetime) -> int:
-        return int(self.searcher.schema["date"].to_column_value(moment))
+    def date_column(self, moment: Any) -> int:
+        return self.snapshot.date_number(moment)
 
     # Terms
 
@@ -147,51 +82,30 @@ class Evaluation:
         """The term's postings in every segment."""
         key = (fieldname, text)
         if key not in self._postings:
-            self._postings[key] = self._read_postings(fieldname, text.encode("utf-8"))
+            self._postings[key] = self.snapshot.postings(fieldname, text)
         return self._postings[key]
 
-    def _read_postings(self, fieldname: str, text: bytes) -> TermPostings:
-        gaps, weights, blocks, offsets = [], [], [], []
-        for leaf, offset in self.searcher.leaf_searchers():
-            reader = leaf.reader()
-            if (fieldname, text) not in reader:
-                continue
-            for block_gaps, block_weights, values, _, _ in read_blocks(
-                reader.postings(fieldname, text)
-            ):
-                offsets.append(offset)
-                gaps.append(np.asarray(block_gaps, dtype=np.int64))
-                weights.append(np.asarray(block_weights, dtype=np.float64))
-                blocks.append(values)
-        if not blocks:
-            return _NO_POSTINGS
-        sizes = np.array([len(g) for g in gaps])
-        # Each block's gaps count from its segment's first document: a cumulative
-        # sum per block, then the segment's offset.
-        block_start = run_starts(sizes)
-        docs = cumsum_per_run(np.concatenate(gaps), block_start)
-        docs += np.repeat(offsets, sizes)
-        weights_all = np.concatenate(weights)
-        raw = np.arange(len(docs))
-        kept = self.live()[docs]
-        if not kept.all():
-            docs, weights_all, raw = docs[kept], weights_all[kept], raw[kept]
-        return TermPostings(docs, weights_all, blocks, raw)
+    def _norms_of(self, fieldname: str) -> np.ndarray:
+        """BM25's length normalisation of each document, K1 * (1 - B + B * length / average)."""
+        if fieldname not in self._norms:
+            average = self.snapshot.average_length(fieldname)
+            lengths = self.snapshot.lengths(fieldname)
+            self._norms[fieldname] = K1 * ((1 - B) + B * lengths / average)
+        return self._norms[fieldname]
 
     def term_scores(self, fieldname: str, text: str) -> np.ndarray:
-        """BM25 of the term in each document; zero where the term is not."""
+        """BM25 of the term in each document; zero where the term is not. Terms of the
+        exact-value fields (the filters) score 1 where they are."""
         postings = self.postings(fieldname, text)
         scores = np.zeros(self.size)
         if not len(postings.docs):
             return scores
-        if not self.searcher.schema[fieldname].scorable:
+        if fieldname != CONTENT:
             scores[postings.docs] = 1.0
             return scores
-        parent = self.searcher.get_parent()
-        btext = text.encode("utf-8")
-        factor = idf(parent.doc_count_all(), parent.doc_frequency(fieldname, btext)) * (K1 + 1)
-        average = parent.avg_field_length(fieldname) or 1
-        norms = _index_norms(self.searcher, fieldname, average)[postings.docs]
+        frequency = self.snapshot.doc_frequency(fieldname, text)
+        factor = idf(self.snapshot.doc_count_all(), frequency) * (K1 + 1)
+        norms = self._norms_of(fieldname)[postings.docs]
         weights = postings.weights
         scores[postings.docs] = factor * weights / (weights + norms)
         return scores
@@ -238,13 +152,13 @@ class Evaluation:
         return list(zip(candidates[order].tolist(), scores[order].tolist(), strict=True))
 
 
-def matching_docs(searcher: Any, q: Query) -> set[int]:
+def matching_docs(snapshot: Snapshot, q: Query) -> set[int]:
     """Every document ``q`` matches, as a set of document numbers."""
-    return set(np.flatnonzero(Evaluation(searcher).docs(q)).tolist())
+    return set(np.flatnonzero(Evaluation(snapshot).docs(q)).tolist())
 
 
-def scored_matches(searcher: Any, q: Query) -> dict[int, float]:
+def scored_matches(snapshot: Snapshot, q: Query) -> dict[int, float]:
     """Every document ``q`` matches, with its score."""
-    evaluation = Evaluation(searcher)
+    evaluation = Evaluation(snapshot)
     docs = np.flatnonzero(evaluation.docs(q))
     return dict(zip(docs.tolist(), evaluation.scores(q)[docs].tolist(), strict=True))

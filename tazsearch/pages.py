@@ -14,7 +14,7 @@ from html import escape
 from urllib.parse import quote, urlencode
 
 from .parse import Article
-from .results import Hit, SearchResults, Span, marked
+from .results import Hit, SearchResults, Sort, Span, byline, marked
 
 PER_PAGE = 10
 STYLESHEET_URL = "/static/style.css"
@@ -46,7 +46,7 @@ class SearchForm:
     tag: str = ""
     since: str = ""
     until: str = ""
-    sort: str = "relevance"
+    sort: str = Sort.relevance.value
     page: int = 1
 
     def is_empty(self) -> bool:
@@ -55,7 +55,7 @@ class SearchForm:
     def url(self, **changes: object) -> str:
         """The page's address with some fields changed; empty fields left out."""
         fields = {**self.__dict__, **changes}
-        return "/?" + urlencode({k: v for k, v in fields.items() if v and v != "relevance"})
+        return "/?" + urlencode({k: v for k, v in fields.items() if v and v != Sort.relevance})
 
 
 def _marked(text: str, spans: list[Span]) -> str:
@@ -83,8 +83,8 @@ def _form(form: SearchForm) -> str:
         )
 
     sorts = "".join(
-        f'<option value="{s}"{" selected" if s == form.sort else ""}>{s}</option>'
-        for s in ("relevance", "newest", "oldest")
+        f'<option value="{s.value}"{" selected" if s == form.sort else ""}>{s.value}</option>'
+        for s in Sort
     )
     return (
         '<form class="search" action="/" method="get" role="search">'
@@ -102,7 +102,7 @@ def _form(form: SearchForm) -> str:
 
 def _hit(hit: Hit, form: SearchForm) -> str:
     link = article_url(hit.id) + "?" + urlencode({"q": form.q})
-    facts = " · ".join(f for f in [hit.date.isoformat() if hit.date else "", *hit.authors] if f)
+    facts = byline(hit.date, hit.authors)
     tags = ", ".join(
         f'<a href="{escape(form.url(tag=t, page=1))}">{escape(t)}</a>' for t in hit.tags
     )
@@ -182,7 +182,6 @@ def article_page(article: Article, spans: Callable[[str], list[Span]] | None = N
     def marked(text: str) -> str:
         return _marked(text, spans(text)) if spans else escape(text)
 
-    facts = " · ".join(f for f in [article.date.isoformat() if article.date else ""] if f)
     body = "".join(
         f"<h3>{marked(b.text)}</h3>" if b.heading else f"<p>{marked(b.text)}</p>"
         for b in article.blocks
@@ -192,7 +191,7 @@ def article_page(article: Article, spans: Callable[[str], list[Span]] | None = N
         '<p><a href="/">tazsearch</a></p>'
         f'<article><p class="facts">{escape(article.kicker)}</p>'
         f"<h1>{marked(article.headline or article.title)}</h1>"
-        f'<p class="facts">{escape(facts)} · {escape(", ".join(article.authors))}</p>'
+        f'<p class="facts">{escape(byline(article.date, article.authors))}</p>'
         f"<p><strong>{marked(article.teaser)}</strong></p>{body}"
         f'<p class="tags">Tags: {escape(", ".join(article.tags))}</p></article>',
     )

@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from .schema import SECTION_SPAN
+from .fields import SECTION_SPAN
 
 Positions = tuple[np.ndarray, np.ndarray]  # owners, positions
 

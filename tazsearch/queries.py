@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .fields import CONTENT
 from .proximity import near_starts, phrase_starts
 
 if TYPE_CHECKING:
     from .matching import Evaluation, Mask
-
-CONTENT = "content"
 
 
 @dataclass(frozen=True)

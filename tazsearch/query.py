@@ -34,10 +34,10 @@ from .analysis import MAX_WORD_CHARS, QueryWord, query_words, strip_accents
 from .errors import QuerySyntaxError
 from .german import QUESTION_OPENERS, QUESTION_WORDS
 from .queries import AllOf, AnyOf, ButNot, DateSpan, Every, Expansion, Phrase, Query, Scored, Term
-from .querysyntax import Clause, Dates, Everything, Group, Node, Pattern, Word, parse
-from .querysyntax import Phrase as PhraseNode
+from .querysyntax import parse
+from .querytree import Clause, Dates, Everything, Group, Node, Pattern, Word
+from .querytree import Phrase as PhraseNode
 
-DEFAULT_FIELD = "content"
 # How much matching all parts of a query compound counts against the whole word.
 PART_BOOST = 0.5
 # A query searches its first this many words (runs of characters between spaces).

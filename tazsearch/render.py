@@ -15,7 +15,7 @@ from rich.text import Text
 from .facets import Facets
 from .index import UpdateReport
 from .parse import Article
-from .results import Hit, SearchResults, Span, marked
+from .results import Hit, SearchResults, Span, byline, marked
 from .safetext import json_text, unsafe_spans, visible
 from .sources import format_size
 from .stats import IndexStats
@@ -68,8 +68,7 @@ def _hit_lines(hit: Hit, colour: bool) -> list[Text]:
     """The lines of one hit; all but the first are indented under the title."""
     title = highlighted(hit.title, hit.title_highlights, colour=colour)
     title.stylize("bold")
-    facts = [hit.date.isoformat() if hit.date else "no date", ", ".join(hit.authors)]
-    lines = [shown(" · ".join(f for f in facts if f), style="cyan")]
+    lines = [shown(byline(hit.date, hit.authors, undated="no date"), style="cyan")]
     if hit.tags:
         lines.append(shown("Tags: " + ", ".join(hit.tags), style="magenta"))
     lines.append(shown(display_path(hit.path), style="dim"))
@@ -230,8 +229,7 @@ def print_article(console: Console, article: Article, spans: Highlighter | None 
     if article.kicker:
         lines.append(mark(article.kicker, "bold magenta"))
     lines.append(mark(article.headline or article.title, "bold"))
-    facts = [article.date.isoformat() if article.date else "no date", ", ".join(article.authors)]
-    lines.append(shown(" · ".join(f for f in facts if f), style="cyan"))
+    lines.append(shown(byline(article.date, article.authors, undated="no date"), style="cyan"))
     if article.teaser:
         lines += [Text(), mark(article.teaser, "italic")]
     lines += [Text("Bild: ", style="dim") + mark(caption) for caption in article.captions]

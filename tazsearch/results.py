@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .facets import Facets
 
 Span = tuple[int, int]
+
+
+class Sort(str, Enum):
+    """The orders of hits: by relevance (ranking tiers, best first), or by date."""
+
+    relevance = "relevance"
+    newest = "newest"
+    oldest = "oldest"
+
+
+def byline(date: dt.date | None, authors: Sequence[str], undated: str = "") -> str:
+    """The "date · authors" line under a hit's or an article's title."""
+    shown_date = date.isoformat() if date else undated
+    return " · ".join(part for part in (shown_date, ", ".join(authors)) if part)
 
 
 def marked(

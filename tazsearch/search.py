@@ -9,24 +9,26 @@ Each limit that changed anything is a note of the results.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-from whoosh.searching import Searcher
 
 from .docvalues import UNDATED
 from .errors import FilterError
 from .facets import Filters, count_facets
+from .fields import TEXT_FIELDS
 from .marks import Marks, TextMarks
 from .matching import Evaluation, Mask
 from .queries import AnyOf, Every, Query, Term
-from .query import DEFAULT_FIELD, ParsedQuery, limit_query, parse_query
-from .results import Hit, SearchResults
-from .schema import TEXT_FIELDS
+from .query import ParsedQuery, limit_query, parse_query
+from .results import Hit, SearchResults, Sort
 from .snippets import make_snippets, title_spans
 from .spelling import check_spelling
 
-SORTS = ("relevance", "newest", "oldest")
+if TYPE_CHECKING:
+    from .store import Snapshot
+
+SORTS = tuple(s.value for s in Sort)
 # How many key terms of an article make up its "similar articles" query.
 SIMILAR_TERMS = 20
 
@@ -113,7 +115,7 @@ def _page(
     notes: list[str],
 ) -> _Page:
     """One page of typed hits for a query string, and the mask of all its matches."""
-    searcher = evaluation.searcher
+    snapshot = evaluation.snapshot
     parsed = parse_query(text) if text.strip() else ParsedQuery((Every(),))
     notes += [n for n in parsed.notes if n not in notes]
     if sort == "relevance" and _lists_everything(parsed.tiers):
@@ -121,20 +123,20 @@ def _page(
     ranked, matches, first_tier = _ranked(evaluation, parsed.tiers, offset, limit, allowed, sort)
     marks = Marks.of(parsed.matches, evaluation)
     hits = [
-        _hit(offset + n, searcher.stored_fields(docnum), score, marks, _weights(searcher, marks))
+        _hit(offset + n, snapshot.stored(docnum), score, marks, _weights(snapshot, marks))
         for n, (docnum, score) in enumerate(ranked, 1)
     ]
     return _Page(hits, matches, first_tier)
 
 
-def _weights(searcher: Searcher, marks: Marks) -> dict[str, float]:
+def _weights(snapshot: Snapshot, marks: Marks) -> dict[str, float]:
     """How much each marked term weighs in choosing snippets: its IDF."""
     terms = marks.in_fields(*TEXT_FIELDS).terms
-    return {t: searcher.idf(DEFAULT_FIELD, t) for t in terms}
+    return {t: snapshot.idf(t) for t in terms}
 
 
 def run_search(
-    searcher: Searcher,
+    snapshot: Snapshot,
     text: str = "",
     *,
     limit: int = 10,
@@ -159,14 +161,14 @@ def run_search(
         raise FilterError(f"cannot sort by {sort!r}: use one of {', '.join(SORTS)}")
     offset = (page - 1) * limit
     filter_query = filters.query() if filters else None
-    evaluation = Evaluation(searcher)
+    evaluation = Evaluation(snapshot)
     allowed = evaluation.docs(filter_query) if filter_query is not None else None
     if not text.strip() and sort == "relevance":
         sort = "newest"
     limited, suggestion = limit_query(text), None
     notes = list(limited.notes)
     if limited.text.strip():
-        spelling = check_spelling(searcher.reader(), limited.text)
+        spelling = check_spelling(snapshot, limited.text)
         suggestion = spelling.suggestion
         notes += spelling.notes
     searched = text
@@ -175,35 +177,34 @@ def run_search(
         corrected = _page(evaluation, suggestion, offset, limit, allowed, sort, [])
         if corrected.first_tier or not found.matches.any():
             searched, found = suggestion, corrected
-    counted = count_facets(searcher, found.matches) if facets else None
+    counted = count_facets(snapshot, found.matches) if facets else None
     total = int(np.count_nonzero(found.matches))
     notes = list(dict.fromkeys([*notes, *evaluation.notes]))
     return SearchResults(text, total, page, limit, found.hits, suggestion, searched, counted, notes)
 
 
-def run_similar(searcher: Searcher, docnum: int, *, limit: int = 10) -> SearchResults:
+def run_similar(snapshot: Snapshot, docnum: int, *, limit: int = 10) -> SearchResults:
     """The articles most like one article, judged on its title, tags and body.
 
     The article's key terms (the Bo1 model of divergence from randomness) form
     an OR query, scored like any other; the article itself is left out.
     """
-    stored = searcher.stored_fields(docnum)
+    stored = snapshot.stored(docnum)
     fields = ("title", "teaser", "body")
     text = "\n".join([*(stored.get(f, "") for f in fields), *stored.get("tags", ())])
-    key_terms = searcher.key_terms_from_text(DEFAULT_FIELD, text, numterms=SIMILAR_TERMS)
+    key_terms = snapshot.key_terms(text, SIMILAR_TERMS)
     if not key_terms:
         return SearchResults(stored["id"], 0, 1, limit, [], None, stored["id"])
     top = max(weight for _, weight in key_terms)
     q = AnyOf(tuple(Term(term, boost=weight / top) for term, weight in key_terms))
-    evaluation = Evaluation(searcher)
+    evaluation = Evaluation(snapshot)
     candidates = evaluation.docs(q).copy()
     candidates[docnum] = False
     ranked = evaluation.top(q, candidates, limit)
     marks = TextMarks(frozenset(term for term, _ in key_terms))
     weights = dict(key_terms)
     hits = [
-        _hit(n, searcher.stored_fields(d), score, marks, weights)
-        for n, (d, score) in enumerate(ranked, 1)
+        _hit(n, snapshot.stored(d), score, marks, weights) for n, (d, score) in enumerate(ranked, 1)
     ]
     total = int(np.count_nonzero(candidates))
     return SearchResults(stored["id"], total, 1, limit, hits, None, stored["id"])

@@ -31,7 +31,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import pages
+from . import __version__, pages
 from .errors import (
     ArticleNotFoundError,
     FilterError,
@@ -43,6 +43,7 @@ from .errors import (
     TazsearchError,
 )
 from .index import Index
+from .results import Sort
 from .safetext import json_text
 
 MAX_LIMIT = 100
@@ -54,6 +55,7 @@ QueryText = Annotated[str, Query(max_length=MAX_QUERY, description="Query, in th
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page.")]
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of hits.")]
 Values = Annotated[list[str], Query(max_length=20)]
+SortName = Annotated[str, Query(description="Order of the hits: " + ", ".join(Sort))]
 
 # Errors about the index on disk, not the request: their messages name its path.
 # The index cannot be read (gone, damaged, of another format): the service,
@@ -236,7 +238,7 @@ def create_app(
     app = FastAPI(
         title="tazsearch",
         summary="German full-text search of taz.de articles.",
-        version="0.1.0",
+        version=__version__,
         default_response_class=SafeJSONResponse,
         docs_url=None,  # served below, with its own CSP
         redoc_url=None,
@@ -262,7 +264,7 @@ def create_app(
         tag: Values = [],  # noqa: B006
         since: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
         until: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
-        sort: str = "relevance",
+        sort: SortName = Sort.relevance.value,
         limit: Limit = 10,
         page: Page = 1,
         facets: bool = False,
@@ -324,7 +326,7 @@ def create_app(
         tag: str = "",
         since: str = "",
         until: str = "",
-        sort: str = "relevance",
+        sort: SortName = Sort.relevance.value,
         page: Page = 1,
     ) -> HTMLResponse:
         form = pages.SearchForm(q, author, tag, since, until, sort, page)

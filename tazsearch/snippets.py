@@ -22,9 +22,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .analysis import analyze, fold_spelt_umlauts, strip_accents
+from .fields import HEADING_MARK
 from .marks import TextMarks
 from .results import Snippet, Span
-from .schema import HEADING_MARK
 
 MAX_SNIPPETS = 3
 SNIPPET_CHARS = 240

@@ -6,8 +6,8 @@ and the correction is then written as the word appears in an article.
 
 Its cost is bounded whatever the query: words longer than
 :data:`MAX_WORD_LENGTH` are not corrected, at most :data:`MAX_WORDS` words of
-a query are looked up, the two-edit look-up reads at most
-:data:`MAX_SCANNED` terms, and a correction's spelling is read from windows
+a query are looked up, the two-edit look-up runs at C speed over the index's
+lists of terms, and a correction's spelling is read from windows
 around its first occurrences in an article, not from the whole article. A
 limit that may have changed the suggestion adds a note.
 """
@@ -18,16 +18,17 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from itertools import islice
-from typing import Any, NamedTuple
-
-from whoosh.support.levenshtein import distance
+from typing import TYPE_CHECKING, NamedTuple
 
 from .analysis import WORD_RE, analyze, normalize_word
+from .fields import CONTENT
 from .german import QUESTION_OPENERS, STOP_WORDS
+from .lexicon import Lexicon
 from .snippets import located_windows
 
-CONTENT = "content"
+if TYPE_CHECKING:
+    from .store import Snapshot
+
 MAX_DISTANCE = 2
 # Shorter words are too often right as they are: abbreviations, names, numbers.
 MIN_LENGTH = 4
@@ -51,9 +52,6 @@ MAX_WORD_LENGTH = 32
 # At most this many words of a query, the first rare or unknown ones, are
 # looked up; each look-up costs some tens of milliseconds.
 MAX_WORDS = 5
-# The two-edit look-up reads at most this many index terms with the word's
-# first letters (the most common start, "ge", has 8,475 in 29,053 articles).
-MAX_SCANNED = 50_000
 # How many indexed words a query word may begin that are looked at for its completion.
 MAX_COMPLETIONS = 1000
 # How many near words are tried for their spelling in an article, best first.
@@ -109,42 +107,25 @@ def _one_edit_away(word: str) -> set[str]:
     }
 
 
-def _candidates(reader: Any, term: str, budget: _Budget) -> list[str]:
+def _candidates(snapshot: Snapshot, term: str) -> list[str]:
     """Indexed terms one edit from ``term``; failing that, two edits with the same start.
 
     One edit is tried by looking up every variant, which is fast; the two-edit
     look-up compares the terms with the same start, so it runs only when that
     finds nothing.
     """
-    near = [v for v in _one_edit_away(term) if (CONTENT, v) in reader]
+    near = [v for v in _one_edit_away(term) if snapshot.has_term(CONTENT, v)]
     if near:
         return near
-    return _two_edits_away(reader, term, budget)
+    return _two_edits_away(snapshot, term)
 
 
-def _two_edits_away(reader: Any, term: str, budget: _Budget) -> list[str]:
-    """Indexed terms at most two edits from ``term`` that start as it does.
-
-    Whoosh's ``terms_within`` does the same, but computes the distance of
-    every term with that start; one whose length differs by more than two
-    cannot be that near, so most are passed over unmeasured.
-    """
+def _two_edits_away(snapshot: Snapshot, term: str) -> list[str]:
+    """Indexed terms at most two edits from ``term`` that start as it does, found in
+    the index's lists of terms at C speed (see :mod:`tazsearch.lexicon`)."""
     start = term[:SAME_PREFIX]
-    scanned = islice(reader.expand_prefix(CONTENT, start), MAX_SCANNED + 1)
-    found = []
-    for count, btext in enumerate(scanned, 1):
-        if count > MAX_SCANNED:
-            budget.note(
-                f"did-you-mean compared {term!r} with the first {MAX_SCANNED:,} index "
-                f"terms starting with {start!r} only"
-            )
-            break
-        candidate = btext.decode("utf-8")
-        if abs(len(candidate) - len(term)) > MAX_DISTANCE:
-            continue
-        if distance(candidate, term, limit=MAX_DISTANCE) <= MAX_DISTANCE:
-            found.append(candidate)
-    return found
+    near = Lexicon.of(snapshot).near(term, MAX_DISTANCE)
+    return [found for found, _ in near if found.startswith(start)]
 
 
 def _written_forms(text: str, term: str) -> Counter[str]:
@@ -161,21 +142,19 @@ def _written_forms(text: str, term: str) -> Counter[str]:
     return written
 
 
-def _spelling(reader: Any, term: str) -> str | None:
+def _spelling(snapshot: Snapshot, term: str) -> str | None:
     """How the first article holding ``term`` most often writes it, in lower case."""
-    postings = reader.postings(CONTENT, term)
-    while postings.is_active() and reader.is_deleted(postings.id()):
-        postings.next()
-    if not postings.is_active():
+    docnum = snapshot.first_doc_with(CONTENT, term)
+    if docnum is None:
         return None
-    stored = reader.stored_fields(postings.id())
+    stored = snapshot.stored(docnum)
     written: Counter[str] = Counter()
     for name in _SPELLING_SOURCES:
         written.update(_written_forms(stored.get(name, ""), term))
     return written.most_common(1)[0][0] if written else None
 
 
-def _correction(reader: Any, word: str, budget: _Budget) -> str | None:
+def _correction(snapshot: Snapshot, word: str, budget: _Budget) -> str | None:
     """The likeliest intended word: near in spelling, and far more common than ``word``.
 
     Each edit counts one, and each tenfold of frequency takes half an edit off,
@@ -187,7 +166,7 @@ def _correction(reader: Any, word: str, budget: _Budget) -> str | None:
     term = normalize_word(lower)
     if not (lower.isalpha() and term):
         return None
-    own = reader.doc_frequency(CONTENT, term)
+    own = snapshot.doc_frequency(CONTENT, term)
     if own > MAX_RARE:
         return None
     if len(lower) > MAX_WORD_LENGTH:
@@ -198,27 +177,25 @@ def _correction(reader: Any, word: str, budget: _Budget) -> str | None:
         return None
     budget.words -= 1
     completions = [
-        c.decode("utf-8")
-        for c in islice(reader.expand_prefix(CONTENT, term), MAX_COMPLETIONS)
-        if c.decode("utf-8") != term
+        c for c in snapshot.terms_with_prefix(CONTENT, term, MAX_COMPLETIONS) if c != term
     ]
     if completions:
         # A word that begins indexed words ("Klimawan") is not corrected to
         # another word: at most it is completed, to its commonest completion.
-        best = max(completions, key=lambda c: (reader.doc_frequency(CONTENT, c), c))
-        if reader.doc_frequency(CONTENT, best) <= MORE_COMMON * own:
+        best = max(completions, key=lambda c: (snapshot.doc_frequency(CONTENT, c), c))
+        if snapshot.doc_frequency(CONTENT, best) <= MORE_COMMON * own:
             return None
-        spelled = _spelling(reader, best)
+        spelled = _spelling(snapshot, best)
         return _as_written(spelled, word) if spelled else None
     scored = []
-    for found in _candidates(reader, term, budget):
-        frequency = reader.doc_frequency(CONTENT, found)
+    for found in _candidates(snapshot, term):
+        frequency = snapshot.doc_frequency(CONTENT, found)
         if found != term and frequency > MORE_COMMON * own:
             score = edit_distance(term, found) - 0.5 * math.log10(frequency)
             scored.append((score, found))
     ranked = sorted(scored)
     for _, found in ranked[:MAX_TRIED]:
-        spelled = _spelling(reader, found)
+        spelled = _spelling(snapshot, found)
         if spelled:
             return _as_written(spelled, word)
     if len(ranked) > MAX_TRIED:
@@ -231,7 +208,7 @@ def _as_written(spelled: str, word: str) -> str:
     return spelled.capitalize() if word[:1].isupper() else spelled
 
 
-def check_spelling(reader: Any, text: str) -> Spelling:
+def check_spelling(snapshot: Snapshot, text: str) -> Spelling:
     """The query with every word the index lacks replaced by its nearest indexed word,
     and notes on the limits that may have changed it.
 
@@ -247,7 +224,7 @@ def check_spelling(reader: Any, text: str) -> Spelling:
         if word.upper() in OPERATORS or "-" in word:
             return word
         if word not in corrections:
-            corrections[word] = _correction(reader, word, budget)
+            corrections[word] = _correction(snapshot, word, budget)
         return corrections[word] or word
 
     suggestion = _QUERY_WORD_RE.sub(replace, text)
@@ -255,9 +232,9 @@ def check_spelling(reader: Any, text: str) -> Spelling:
     return Spelling(suggestion if changed else None, budget.notes)
 
 
-def suggest(reader: Any, text: str) -> str | None:
+def suggest(snapshot: Snapshot, text: str) -> str | None:
     """The query with every word the index lacks replaced by its nearest indexed word.
 
     ``None`` when every word is known or no near word exists.
     """
-    return check_spelling(reader, text).suggestion
+    return check_spelling(snapshot, text).suggestion

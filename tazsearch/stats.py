@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from whoosh.searching import Searcher
 
-from .docvalues import UNDATED, DocValues
+from .docvalues import UNDATED
 from .facets import count_facets
-from .matching import Evaluation
+
+if TYPE_CHECKING:
+    from .store import Snapshot
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,14 @@ def directory_size(directory: Path) -> int:
     return sum(f.stat().st_size for f in directory.iterdir() if f.is_file())
 
 
-def collect_stats(searcher: Searcher, directory: Path, updated: float | None) -> IndexStats:
-    live = Evaluation(searcher).live()
-    facets = count_facets(searcher, live, date_unit="year")
-    distinct = np.unique(DocValues.of(searcher).dates[live]).tolist()
-    as_date = searcher.schema["date"].from_column_value
+def collect_stats(snapshot: Snapshot, directory: Path, updated: float | None) -> IndexStats:
+    live = snapshot.live
+    facets = count_facets(snapshot, live, date_unit="year")
+    distinct = np.unique(snapshot.values.dates[live]).tolist()
+    as_date = snapshot.date_of
     known = [as_date(d) for d in distinct if d != UNDATED]
     return IndexStats(
-        articles=searcher.doc_count(),
+        articles=snapshot.doc_count(),
         first_date=min(known).date() if known else None,
         last_date=max(known).date() if known else None,
         size_bytes=directory_size(directory),

@@ -22,19 +22,19 @@ from typing import Any, TypeVar
 
 from .errors import TazsearchError
 from .parse import NotAnArticle, parse_bytes
-from .schema import document_for
 from .sources import DEFAULT_MAX_SIZE, Found, NotReadable, read_file, scan, under
-from .store import WriteTransaction
+from .store import IndexDocument, WriteTransaction, document_for, open_generation
 from .store.commit import write_error
-from .store.generations import open_generation, open_segment_reader
+from .store.parallel import ParallelBuilder
+from .store.segments import (
+    IndexedFile,
+    delete,
+    indexed_files,
+    merge_small,
+    new_builder,
+)
 from .store.verify import diagnose
-from .writing import ParallelBuilder, SegmentBuilder
-
-# Below this many files to index, starting processes costs more than it saves.
-PARALLEL_MIN = 500
-# More segments than this, and the smallest MERGE_FACTOR are merged into one.
-MAX_SEGMENTS = 10
-MERGE_FACTOR = 4
+from .store.writing import SegmentBuilder
 
 T = TypeVar("T")
 ProgressCallback = Callable[[int, int], None]
@@ -92,36 +92,6 @@ def storable_path(path: str) -> str:
     return path
 
 
-@dataclass(frozen=True)
-class _Indexed:
-    """An article of the last commit: where it is, its id, and its file's state."""
-
-    segment: int
-    docnum: int
-    id: str
-    mtime: int
-    size: int
-    digest: bytes
-
-
-def _indexed_articles(transaction: WriteTransaction, segments: list[Any]) -> dict[str, _Indexed]:
-    """Path -> article of every live article of the commit, read from columns."""
-    known: dict[str, _Indexed] = {}
-    for number, segment in enumerate(segments):
-        reader = open_segment_reader(transaction.storage, transaction.schema, segment)
-        try:
-            columns = [reader.column_reader(name) for name in ("path", "id", "mtime", "size")]
-            digests = reader.column_reader("digest")
-            paths, ids, mtimes, sizes = columns
-            for docnum in reader.all_doc_ids():
-                known[paths[docnum]] = _Indexed(
-                    number, docnum, ids[docnum], mtimes[docnum], sizes[docnum], digests[docnum]
-                )
-        finally:
-            reader.close()
-    return known
-
-
 class _Ids:
     """Article ids, unique per file and kept by a file from run to run.
 
@@ -159,17 +129,17 @@ class _Run:
     report: UpdateReport
     max_size: int
     segments: list[Any]
-    known: dict[str, _Indexed]
+    known: dict[str, IndexedFile]
     ids: _Ids
     todo: int = 0
     builder: SegmentBuilder | ParallelBuilder | None = None
 
-    def add(self, document: dict[str, Any]) -> None:
+    def add(self, document: IndexDocument) -> None:
         """Add a document to the run's segments; the builder is made for the first,
         so that a run that adds nothing writes nothing."""
         if self.builder is None:
             self.transaction.check_writable()
-            self.builder = _builder(self.transaction, self.todo)
+            self.builder = new_builder(self.transaction, self.todo)
         self.builder.add(document)
 
     def finish(self) -> list[Any]:
@@ -179,8 +149,8 @@ class _Run:
         if self.builder is not None:
             self.builder.cancel()
 
-    def delete(self, old: _Indexed) -> None:
-        self.segments[old.segment].delete_document(old.docnum)
+    def delete(self, old: IndexedFile) -> None:
+        delete(self.segments, old)
 
     def index_file(self, path: str, found: Found) -> None:
         """Read, parse and add one new or changed file; skip it with a reason if it is none."""
@@ -211,6 +181,22 @@ class _Run:
         self.add(document_for(article, **state))
 
 
+def resolve_roots(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The paths to index, made absolute; a missing or unreadable one is an error
+    before anything is read."""
+    roots = []
+    for path in paths:
+        try:
+            os.lstat(path)
+        except OSError as exc:
+            shown = storable_path(os.fspath(path))
+            if isinstance(exc, FileNotFoundError):
+                raise TazsearchError(f"no such file or directory: {shown}") from None
+            raise TazsearchError(f"cannot read {shown}: {exc.strerror or exc}") from None
+        roots.append(Path(path).resolve())
+    return roots
+
+
 def run_update(
     transaction: WriteTransaction,
     roots: Iterable[Path],
@@ -231,7 +217,7 @@ def run_update(
         found = scan(roots, leave_out=transaction.folder.resolve())
         report.skipped += [Skipped(storable_path(p), reason) for p, reason in found.passed]
         segments = transaction.base_segments
-        known = _read_or_name_damage(transaction, lambda: _indexed_articles(transaction, segments))
+        known = _read_or_name_damage(transaction, lambda: indexed_files(transaction, segments))
         files = _storable_files(found.files, report)
         # Files passed over, and those in folders that could not be read, stay.
         passed = {storable_path(p) for p, _ in found.passed}
@@ -261,7 +247,7 @@ def run_update(
             report.removed += 1
         new_segments = run.finish()
         if report.changed or transaction.base is None:
-            transaction.commit(_merge_small(transaction, segments + new_segments))
+            transaction.commit(merge_small(transaction, segments + new_segments))
         else:
             transaction.abort()
     except BaseException as exc:
@@ -310,45 +296,12 @@ def _former_ids(transaction: WriteTransaction, paths: set[str]) -> dict[str, str
         former = open_generation(transaction.folder, transaction.schema)
         if former is None:
             return {}
-        known = _indexed_articles(transaction, list(former.segments))
+        known = indexed_files(transaction, list(former.segments))
     except Exception:  # Another format, or damaged: the rebuild starts afresh.
         return {}
     return {article.id: path for path, article in known.items() if path in paths}
 
 
-def _unchanged(old: _Indexed | None, found: Found) -> bool:
+def _unchanged(old: IndexedFile | None, found: Found) -> bool:
     """Whether an indexed file's size and modification time are as indexed."""
     return old is not None and (old.mtime, old.size) == (found.mtime, found.size)
-
-
-def _builder(transaction: WriteTransaction, documents: int) -> SegmentBuilder | ParallelBuilder:
-    """A segment builder that indexes on every core when there is much to index."""
-    cores = os.cpu_count() or 1
-    if documents >= PARALLEL_MIN and cores > 1:
-        return ParallelBuilder(str(transaction.folder), transaction.schema, cores)
-    return SegmentBuilder(transaction.storage, transaction.schema)
-
-
-def _merge_small(transaction: WriteTransaction, segments: list[Any]) -> list[Any]:
-    """The segments, with the smallest merged into one when there are too many.
-
-    Each run adds a segment or two; searching many small ones is slow. Merging
-    copies postings (see :meth:`SegmentBuilder.add_segment`), which Whoosh's
-    own merge did through its slow writer. Segments whose every document was
-    deleted are dropped.
-    """
-    live = [s for s in segments if s.doc_count() > 0]
-    if len(live) <= MAX_SEGMENTS:
-        return live
-    # The smallest few, so that each article is copied once per few-fold
-    # growth of its segment rather than at every merge.
-    small = sorted(live, key=lambda s: s.doc_count())[: max(MERGE_FACTOR, len(live) - MAX_SEGMENTS)]
-    builder = SegmentBuilder(transaction.storage, transaction.schema)
-    for segment in small:
-        reader = open_segment_reader(transaction.storage, transaction.schema, segment)
-        try:
-            builder.add_segment(reader)
-        finally:
-            reader.close()
-    merged = builder.finish()
-    return [s for s in live if s not in small] + merged

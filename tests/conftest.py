@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 import tempfile
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # The record of checked index files (tazsearch.store.verified) goes to a cache
 # of the tests' own, not the user's.
 os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="tazsearch-test-cache-"))
+# The CLI's consoles read the width when it is imported: lines as wide as a wide terminal.
+os.environ["COLUMNS"] = "200"
 SEED = ROOT / "seeds" / "000_3fd7acc3efa38401.txt"
 SHARED = ROOT.parent / "shared"
 
@@ -57,7 +61,44 @@ def write_fixtures(folder: Path, count: int) -> None:
         (folder / f"a{n:03d}.txt").write_text(text, encoding="utf-8")
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def first_line(process: subprocess.Popen[str], timeout: float = 60) -> str:
+    """The first line a process writes to its stderr; fails after ``timeout`` seconds."""
+    assert process.stderr is not None
+    ready, _, _ = select.select([process.stderr], [], [], timeout)
+    assert ready, f"no output within {timeout} s"
+    return process.stderr.readline()
+
+
+@dataclass
+class CliRun:
+    """What a command printed and its exit code, as subprocess.run reports them."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> CliRun:
+    """Run the ``tazsearch`` command in-process with typer's CliRunner: the same
+    command group, argument handling and error mapping as the real entry point,
+    without the cost of starting Python. (Exit codes on signals, pipes and the
+    README's commands are tested with :func:`run_process`.)"""
+    from typer.testing import CliRunner
+
+    from tazsearch.cli import app
+
+    previous = Path.cwd()
+    os.chdir(cwd or ROOT)
+    try:
+        result = CliRunner().invoke(app, list(args), env={"TAZSEARCH_INDEX": None})
+    finally:
+        os.chdir(previous)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return CliRun(result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real ``tazsearch`` entry point in a child process, as a user would."""
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("TAZSEARCH_INDEX", None)

@@ -1,4 +1,5 @@
-"""The command line, run as a user runs it: real processes, exit codes and streams."""
+"""The command line: in-process with typer's CliRunner, and the README's main job
+in real processes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED, cli_output, fixture_article, run_cli
+from conftest import ROOT, SEED, cli_output, fixture_article, run_cli, run_process
 
 SEED_ID = "000_3fd7acc3efa38401"
 
@@ -26,11 +27,12 @@ def seed_copy(tmp_path: Path) -> Path:
 
 def test_index_then_query_prints_the_seed_with_highlights(tmp_path: Path, seed_copy: Path) -> None:
     ix = str(tmp_path / "ix")
-    indexed = run_cli("index", str(seed_copy), "--index", ix)
+    # The README's main job, in real processes.
+    indexed = run_process("index", str(seed_copy), "--index", ix)
     assert indexed.returncode == 0, indexed.stderr
     assert re.search(r"1 indexed, 0 updated, 0 unchanged, 0 removed, 0 skipped", indexed.stdout)
 
-    found = run_cli("query", "Nordkorea Soldaten", "--index", ix)
+    found = run_process("query", "Nordkorea Soldaten", "--index", ix)
     assert found.returncode == 0, found.stderr
     lines = found.stdout.splitlines()
     assert lines[0] == "1 article matches 'Nordkorea Soldaten'"

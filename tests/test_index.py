@@ -187,7 +187,7 @@ def test_missing_path_is_an_error_and_changes_nothing(tmp_path: Path, folder: Pa
 def test_parallel_indexing_gives_the_same_index(
     tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tazsearch.updating.PARALLEL_MIN", 1)
+    monkeypatch.setattr("tazsearch.store.segments.PARALLEL_MIN", 1)
     with Index.open(tmp_path / "ix", create=True) as ix:
         report = ix.update([folder])
         assert (report.indexed, len(ix)) == (3, 3)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -716,16 +717,25 @@ def test_ten_megabyte_single_line() -> None:
 # --------------------------------------------------------------------------- robustness
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=400))
-def test_arbitrary_bytes_parse_or_raise_not_an_article(data: bytes) -> None:
+_FIXTURE_HEADER = b"# taz.de -- Fixture: Kopfzeile\n\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(header=st.sampled_from([b"", _FIXTURE_HEADER]), data=st.binary(max_size=400))
+def test_arbitrary_bytes_parse_or_raise_not_an_article(header: bytes, data: bytes) -> None:
+    """Bytes after a taz header give that header's title and clean blocks, or a
+    one-line reason; bytes without one are never an article."""
     try:
-        art = parse_bytes(data)
+        art = parse_bytes(header + data)
     except NotAnArticle as exc:
-        assert str(exc)
-        assert "\n" not in str(exc)
-    else:
-        assert art.title is not None
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert header, "an article without a taz header"
+    assert (art.title, art.kicker, art.headline) == ("Fixture: Kopfzeile", "Fixture", "Kopfzeile")
+    for text in (art.teaser, *(block.text for block in art.blocks)):
+        assert "\r" not in text
+        assert unicodedata.is_normalized("NFC", text)
+    assert all(block.text and block.text == block.text.strip() for block in art.blocks)
 
 
 _TOKENS = [*"ab -–[]12>#:", "DIR ", "IMG ", "## ", "21 Oct 2024", "[1][", "Nord-", "und"]

@@ -115,6 +115,20 @@ class Reference:
     def __init__(self, docs: list[Doc]) -> None:
         self.docs = docs
         self.lexicon = {t for doc in docs for f in doc.fields.values() for _, t in f}
+        # The terms a fuzzy word or a pattern stands for, worked out once for all documents.
+        self._near: dict[tuple[str, int], set[str]] = {}
+        self._matching: dict[str, set[str]] = {}
+
+    def near(self, term: str, edits: int) -> set[str]:
+        if (term, edits) not in self._near:
+            self._near[term, edits] = {t for t in self.lexicon if _osa(t, term) <= edits}
+        return self._near[term, edits]
+
+    def matching(self, pattern: str) -> set[str]:
+        if pattern not in self._matching:
+            found = {t for t in self.lexicon if fnmatch.fnmatchcase(t, pattern)}
+            self._matching[pattern] = found
+        return self._matching[pattern]
 
     def terms_in(self, doc: Doc, field: str | None) -> list[tuple[int, str]]:
         if field is None:
@@ -130,8 +144,7 @@ class Reference:
             return False
         for w in words:
             if node.fuzzy:
-                near = {t for t in self.lexicon if _osa(t, w.term) <= node.fuzzy}
-                if not self.has(doc, node.field, near):
+                if not self.has(doc, node.field, self.near(w.term, node.fuzzy)):
                     return False
             elif not (
                 self.has(doc, node.field, {w.term})
@@ -141,10 +154,7 @@ class Reference:
         return True
 
     def pattern(self, doc: Doc, node: QPattern) -> bool:
-        folded = strip_accents(node.text.lower())
-        return self.has(
-            doc, node.field, {t for t in self.lexicon if fnmatch.fnmatchcase(t, folded)}
-        )
+        return self.has(doc, node.field, self.matching(strip_accents(node.text.lower())))
 
     def phrase(self, doc: Doc, node: QPhrase) -> bool:
         terms = [w.term for w in query_words(node.text)]
@@ -232,7 +242,8 @@ def _free(node: QNode) -> bool:
         return node.field is None
     if isinstance(node, QGroup):
         present = [(s, n) for s, n in node.items if _present(n)]
-        return node.op != "AND" and all(s == "" and _free(n) for s, n in present)
+        written_and = node.op == "AND" and len(node.items) > 1  # one item shows no AND
+        return not written_and and all(s == "" and _free(n) for s, n in present)
     return False
 
 

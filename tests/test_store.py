@@ -20,14 +20,14 @@ import tazsearch.sources
 import tazsearch.store.commit
 import tazsearch.store.generations
 import tazsearch.store.records
+import tazsearch.store.segments
 import tazsearch.store.verified
 import tazsearch.updating
 from tazsearch import Index, IndexBusyError, TazsearchError
 from tazsearch.errors import IndexDamagedError
-from tazsearch.schema import build_schema
-from tazsearch.store import open_generation
+from tazsearch.store import build_schema, open_generation
 
-from conftest import fixture_article, run_cli, write_fixtures
+from conftest import first_line, fixture_article, run_cli, write_fixtures
 
 
 def _files(folder: Path) -> dict[str, int]:
@@ -414,7 +414,7 @@ def test_a_real_full_disk_with_worker_processes_fails_at_once_and_cleans_up(
         ix.update([folder])
         before = _files(small_disk / "ix")
         write_fixtures(folder, 700)
-        monkeypatch.setattr(tazsearch.updating, "PARALLEL_MIN", 10)
+        monkeypatch.setattr(tazsearch.store.segments, "PARALLEL_MIN", 10)
         with pytest.raises(TazsearchError, match="No space left on device"):
             _index_in_thread(ix, [folder])
         assert _files(small_disk / "ix") == before
@@ -522,7 +522,7 @@ def test_a_dead_worker_fails_the_run_at_once(
 
     folder = tmp_path / "articles"
     write_fixtures(folder, 300)
-    monkeypatch.setattr(tazsearch.updating, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(tazsearch.store.segments, "PARALLEL_MIN", 10)
 
     def kill_a_worker(done: int, total: int) -> None:
         if done == 100:
@@ -677,8 +677,7 @@ def test_a_signal_stops_a_run_with_workers_and_leaves_nothing(
         text=True,
         cwd=ROOT,
     )
-    assert process.stderr is not None
-    assert process.stderr.readline() == "holding\n"
+    assert first_line(process) == "holding\n"
     process.send_signal(getattr(signal, signal_name))
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == code

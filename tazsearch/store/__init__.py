@@ -1,31 +1,47 @@
 """The index on disk: Whoosh's file format, its commits, and their record of files.
 
 Everything that knows how Whoosh lays an index out on disk, or uses a name
-Whoosh keeps private, lives in this package. The rest of tazsearch asks it
-for a reader of the last commit, and for a write transaction that commits
-segments in one step.
+Whoosh keeps private, lives in this package (a test holds the rest of
+tazsearch to that). The rest asks it for a :class:`Snapshot` of the last
+commit to read, and for a write transaction that builds segments and commits
+them in one step.
 """
 
-from .commit import WriteTransaction, begin_write
+from .blocks import TermPostings
+from .cache import SegmentCache
+from .commit import WriteTransaction, begin_write, write_error
 from .files import INDEX_NAME
 from .generations import (
     Generation,
+    committed_at,
     latest_generation,
     open_generation,
-    open_reader,
     read_lexicon,
 )
-from .verify import CheckReport, check_index
+from .records import FORMAT_VERSION
+from .schema import IndexDocument, article_from_stored, build_schema, document_for
+from .snapshot import Snapshot
+from .verify import CheckReport, check_index, diagnose
 
 __all__ = [
+    "FORMAT_VERSION",
     "INDEX_NAME",
     "CheckReport",
     "Generation",
+    "IndexDocument",
+    "SegmentCache",
+    "Snapshot",
+    "TermPostings",
     "WriteTransaction",
+    "article_from_stored",
     "begin_write",
+    "build_schema",
     "check_index",
+    "committed_at",
+    "diagnose",
+    "document_for",
     "latest_generation",
     "open_generation",
-    "open_reader",
     "read_lexicon",
+    "write_error",
 ]

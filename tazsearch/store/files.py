@@ -17,6 +17,9 @@ LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
 # Whoosh's column writer keeps its scratch files ("<random>.ctmp") in this folder.
 SCRATCH_FOLDER = f"{INDEX_NAME}.tmp"
 SCRATCH_SUFFIX = ".ctmp"
+# Each segment lists the terms of ``content``, sorted, one a line, in a file
+# of this extension (see tazsearch.lexicon).
+LEXICON_EXT = ".lex"
 _SEGMENT_FILE_RE = re.compile(
     rf"{INDEX_NAME}_([a-z0-9]{{16}})\.(?:trm|pst|vps|seg|lex|[A-Za-z0-9_]+\.col)"
 )

@@ -20,7 +20,15 @@ from whoosh.index import TOC
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 
 from ..errors import IndexDamagedError, IndexVersionError
-from .files import INDEX_NAME, segment_of, sums_generation, toc_generation, toc_name
+from .files import (
+    INDEX_NAME,
+    LEXICON_EXT,
+    segment_of,
+    sums_generation,
+    sums_name,
+    toc_generation,
+    toc_name,
+)
 from .records import FORMAT_VERSION, Record, read_record
 from .verified import changed_files
 
@@ -66,6 +74,17 @@ def latest_generation(folder: Path) -> int | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     return max((n for n in map(sums_generation, names) if n is not None), default=None)
+
+
+def committed_at(folder: Path) -> float | None:
+    """When the last commit in ``folder`` was made (its record's time); None if never."""
+    number = latest_generation(folder)
+    if number is None:
+        return None
+    try:
+        return os.path.getmtime(folder / sums_name(number))
+    except OSError:
+        return None
 
 
 def _refuse_older_format(folder: Path) -> None:
@@ -172,8 +191,6 @@ def open_segment_reader(storage: FileStorage, schema: Schema, segment: Any) -> S
 def read_lexicon(storage: FileStorage, segment: Any) -> str | None:
     """A segment's sorted terms of the content field, one a line; None for a segment
     written without them."""
-    from ..writing import LEXICON_EXT
-
     name = segment.make_filename(LEXICON_EXT)
     if not storage.file_exists(name):
         return None

@@ -21,9 +21,10 @@ from ..errors import IndexDamagedError
 from .files import sums_name
 
 # The index format this tazsearch reads and writes. Version 1 had no record
-# of its files; version 2 adds the record, an id column, and ids made unique
-# per file.
-FORMAT_VERSION = 2
+# of its files; version 2 added the record, an id column, and ids made unique
+# per file; version 3 lists each segment's terms (.lex) and names the classes
+# of its posting blocks in tazsearch.store.pickled.
+FORMAT_VERSION = 3
 _CHUNK = 1 << 23
 
 

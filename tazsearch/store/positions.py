@@ -15,7 +15,7 @@ from struct import Struct
 
 import numpy as np
 
-from .arrays import cumsum_per_run, gather_ranges, run_starts
+from ..arrays import cumsum_per_run, gather_ranges, run_starts
 
 COUNT = Struct("!I")
 _NOTHING = np.zeros(0, dtype=np.int64)
