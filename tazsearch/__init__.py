@@ -16,6 +16,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .article import Article, Block, Link, Related
+    from .decoding import NotAnArticle
     from .errors import (
         ArticleNotFoundError,
         FilterError,
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
         TazsearchError,
     )
     from .index import Index, Skipped, UpdateReport
-    from .parse import Article, Block, Link, NotAnArticle, Related, parse_file
+    from .parse import parse_file
     from .results import Hit, SearchResults, Snippet
 
     __version__: str
@@ -44,7 +46,9 @@ _MODULES = {
         "TazsearchError",
     ),
     "index": ("Index", "Skipped", "UpdateReport"),
-    "parse": ("Article", "Block", "Link", "NotAnArticle", "Related", "parse_file"),
+    "article": ("Article", "Block", "Link", "Related"),
+    "decoding": ("NotAnArticle",),
+    "parse": ("parse_file",),
     "results": ("Hit", "SearchResults", "Snippet"),
 }
 _MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}

@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from .article import Article
 from .errors import ArticleNotFoundError, FilterError, IndexNotFoundError, TazsearchError
 from .facets import Filters
 from .fields import TEXT_FIELDS
 from .marks import Marks, TextMarks
 from .matching import Evaluation
-from .parse import Article
 from .query import parse_query
 from .results import SearchResults, Span
 from .search import run_search, run_similar

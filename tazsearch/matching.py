@@ -150,15 +150,3 @@ class Evaluation:
             candidates, scores = candidates[keep], scores[keep]
         order = np.lexsort((candidates, -scores))[:count]
         return list(zip(candidates[order].tolist(), scores[order].tolist(), strict=True))
-
-
-def matching_docs(snapshot: Snapshot, q: Query) -> set[int]:
-    """Every document ``q`` matches, as a set of document numbers."""
-    return set(np.flatnonzero(Evaluation(snapshot).docs(q)).tolist())
-
-
-def scored_matches(snapshot: Snapshot, q: Query) -> dict[int, float]:
-    """Every document ``q`` matches, with its score."""
-    evaluation = Evaluation(snapshot)
-    docs = np.flatnonzero(evaluation.docs(q))
-    return dict(zip(docs.tolist(), evaluation.scores(q)[docs].tolist(), strict=True))

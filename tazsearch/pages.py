@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from urllib.parse import quote, urlencode
 
-from .parse import Article
+from .article import Article
 from .results import Hit, SearchResults, Sort, Span, byline, marked
 
 PER_PAGE = 10

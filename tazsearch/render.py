@@ -12,9 +12,9 @@ from rich.padding import Padding
 from rich.text import Span as StyleSpan
 from rich.text import Text
 
+from .article import Article
 from .facets import Facets
 from .index import UpdateReport
-from .parse import Article
 from .results import Hit, SearchResults, Span, byline, marked
 from .safetext import json_text, unsafe_spans, visible
 from .sources import format_size

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 from whoosh.formats import Positions
-from whoosh_reference import whoosh_searcher
+from whoosh_reference import matching_docs, scored_matches, whoosh_searcher
 
 from tazsearch import Index
-from tazsearch.matching import Evaluation, matching_docs, scored_matches
+from tazsearch.matching import Evaluation
 from tazsearch.queries import (
     AllOf,
     AnyOf,

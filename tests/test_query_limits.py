@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from whoosh_reference import whoosh_searcher
+from whoosh_reference import matching_docs, whoosh_searcher
 
 from tazsearch import Index, QuerySyntaxError, expansion, snippets, spelling
 from tazsearch.analysis import terms
 from tazsearch.expansion import MAX_EXPANSION, Expander
 from tazsearch.marks import Marks
-from tazsearch.matching import Evaluation, matching_docs
+from tazsearch.matching import Evaluation
 from tazsearch.queries import Every, Expansion
 from tazsearch.query import MAX_QUERY_WORDS, MAX_WORD_CHARS, limit_query
 from tazsearch.results import SearchResults

@@ -113,7 +113,8 @@ def test_segments_with_deleted_articles_are_merged_without_them(
 
 
 def _scored(snapshot: Any, text: str) -> list[tuple[dict, float]]:
-    from tazsearch.matching import scored_matches
+    from whoosh_reference import scored_matches
+
     from tazsearch.query import parse_query
 
     found = scored_matches(snapshot, parse_query(text).matches)

@@ -19,6 +19,7 @@ from whoosh import columns, fields
 from whoosh.analysis import Token, Tokenizer
 
 from ..analysis import Vocabulary, analyze
+from ..article import Article, Link, Related
 from ..docvalues import facet_keys
 from ..fields import (
     FIELD_WEIGHTS,
@@ -29,7 +30,6 @@ from ..fields import (
     body_text,
     exact_key,
 )
-from ..parse import Article, Link, Related
 from .positions import encode_position_lists
 
 WeightedTexts = Sequence[tuple[float, str]]
