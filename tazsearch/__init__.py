@@ -26,10 +26,12 @@ if TYPE_CHECKING:
         IndexNotFoundError,
         IndexVersionError,
         QuerySyntaxError,
+        ServeError,
         TazsearchError,
     )
     from .index import Index, Skipped, UpdateReport
-    from .parse import parse_file
+    from .matches import ArticleStream
+    from .parse import parse_file, parse_text
     from .results import Hit, SearchResults, Snippet
 
     __version__: str
@@ -43,12 +45,14 @@ _MODULES = {
         "IndexNotFoundError",
         "IndexVersionError",
         "QuerySyntaxError",
+        "ServeError",
         "TazsearchError",
     ),
     "index": ("Index", "Skipped", "UpdateReport"),
     "article": ("Article", "Block", "Link", "Related"),
     "decoding": ("NotAnArticle",),
-    "parse": ("parse_file",),
+    "matches": ("ArticleStream",),
+    "parse": ("parse_file", "parse_text"),
     "results": ("Hit", "SearchResults", "Snippet"),
 }
 _MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
@@ -56,6 +60,7 @@ _MODULE_OF = {name: module for module, names in _MODULES.items() for name in nam
 __all__ = [
     "Article",
     "ArticleNotFoundError",
+    "ArticleStream",
     "Block",
     "FilterError",
     "Hit",
@@ -69,11 +74,13 @@ __all__ = [
     "QuerySyntaxError",
     "Related",
     "SearchResults",
+    "ServeError",
     "Skipped",
     "Snippet",
     "TazsearchError",
     "UpdateReport",
     "parse_file",
+    "parse_text",
 ]
 
 

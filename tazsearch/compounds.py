@@ -75,6 +75,12 @@ def _frequencies() -> dict[str, float]:
     return frequencies
 
 
+def part_words() -> list[str]:
+    """Every word that can be a part of a compound, sorted (for exports to other
+    engines' decompounders)."""
+    return sorted(_frequencies())
+
+
 def _best_split(word: str) -> tuple[str, str] | None:
     freq = _frequencies()
     best, best_score = None, freq.get(word, 0.0)

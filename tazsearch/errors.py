@@ -36,3 +36,7 @@ class ArticleNotFoundError(TazsearchError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class ServeError(TazsearchError):
+    """The service cannot start: its port is taken, or not ours to take."""

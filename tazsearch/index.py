@@ -13,10 +13,11 @@ from .errors import ArticleNotFoundError, FilterError, IndexNotFoundError, Tazse
 from .facets import Filters
 from .fields import TEXT_FIELDS
 from .marks import Marks, TextMarks
+from .matches import PAGE_SIZE, ArticleStream
 from .matching import Evaluation
 from .query import parse_query
 from .results import SearchResults, Span
-from .search import run_search, run_similar
+from .search import ordered_matches, run_search, run_similar
 from .snippets import match_spans
 from .sources import DEFAULT_MAX_SIZE
 from .spelling import suggest
@@ -38,6 +39,8 @@ from .updating import (
     Skipped,
     UpdateReport,
     resolve_roots,
+    run_add,
+    run_remove,
     run_update,
     storable_path,
 )
@@ -133,7 +136,32 @@ class Index:
         roots = resolve_roots(paths)
         rebuild = self._readers.rebuilding if rebuild is None else rebuild
         transaction = begin_write(self.path, self._schema, rebuild=rebuild)
-        report = run_update(transaction, roots, progress=progress, max_size=max_size)
+        return self._written(run_update(transaction, roots, progress=progress, max_size=max_size))
+
+    def add(self, articles: Iterable[Article]) -> UpdateReport:
+        """Index articles held in memory, from :func:`parse_text` or built in code.
+
+        Each replaces the indexed article with its id, if there is one (whether
+        that came from a file or from memory); an article whose path is another
+        article's is an error. All are committed at once, as by :meth:`update`,
+        with its locking and its safety from crashes; any error, of any
+        article, commits nothing. ``articles`` may be any iterable, read once.
+        """
+        transaction = begin_write(self.path, self._schema)
+        return self._written(run_add(transaction, articles))
+
+    def remove(
+        self, ids: Iterable[str] = (), *, paths: Iterable[str] = (), missing_ok: bool = False
+    ) -> UpdateReport:
+        """Remove the articles with these ids, and those indexed from these paths, in
+        one commit. One that is not indexed raises :class:`ArticleNotFoundError`, and
+        nothing is removed, unless ``missing_ok``."""
+        transaction = begin_write(self.path, self._schema)
+        return self._written(run_remove(transaction, ids, paths, missing_ok=missing_ok))
+
+    def _written(self, report: UpdateReport) -> UpdateReport:
+        """After a write: later reads must find its commit, the index is no longer
+        being rebuilt."""
         self._readers.rebuilding = False
         self._readers.seen = latest_generation(self.path) or 0
         return report
@@ -195,6 +223,35 @@ class Index:
                 autocorrect=autocorrect,
             )
         )
+
+    def iter_articles(
+        self,
+        query: str = "",
+        *,
+        authors: str | Iterable[str] = (),
+        tags: str | Iterable[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        sort: str = "relevance",
+        page_size: int = PAGE_SIZE,
+    ) -> ArticleStream:
+        """Every article the query matches, whole, in the order :meth:`search` gives
+        its hits, read ``page_size`` at a time: for exports and batch jobs.
+
+        Filters and ``sort`` are those of :meth:`search`; the query is never
+        corrected to a did-you-mean. The stream's ``len`` is the number of
+        matches. It reads one snapshot of the index, held until it is iterated
+        to the end or closed; use it as a context manager to close it early.
+        """
+        _check_counts(page_size=page_size)
+        filters = Filters(_values(authors), _values(tags), since, until)
+        snapshot = self._readers.checkout()
+        try:
+            order, notes = ordered_matches(snapshot, query, filters=filters, sort=sort)
+        except BaseException:
+            self._readers.checkin(snapshot)
+            raise
+        return ArticleStream(self._readers, snapshot, order, notes, page_size)
 
     def highlighter(self, query: str) -> Callable[[str], list[Span]]:
         """A function giving the spans of any text that the query's words match."""

@@ -183,6 +183,29 @@ def run_search(
     return SearchResults(text, total, page, limit, found.hits, suggestion, searched, counted, notes)
 
 
+def ordered_matches(
+    snapshot: Snapshot, text: str = "", *, filters: Filters | None = None, sort: str = "relevance"
+) -> tuple[np.ndarray, list[str]]:
+    """The document numbers of every match of a query, in the order of its hits
+    (ranking tiers best first, or by date), and the notes of the limits that cut
+    it short. As :func:`run_search` orders them, but never corrected to a
+    did-you-mean: what is asked for is what is listed."""
+    if sort not in SORTS:
+        raise FilterError(f"cannot sort by {sort!r}: use one of {', '.join(SORTS)}")
+    evaluation = Evaluation(snapshot)
+    filter_query = filters.query() if filters else None
+    allowed = evaluation.docs(filter_query) if filter_query is not None else None
+    limited = limit_query(text)
+    parsed = parse_query(limited.text) if limited.text.strip() else ParsedQuery((Every(),))
+    if sort == "relevance" and (_lists_everything(parsed.tiers) or not limited.text.strip()):
+        sort = "newest"
+    matches = evaluation.docs(parsed.tiers[-1])
+    count = int(np.count_nonzero(matches if allowed is None else matches & allowed))
+    ranked, _, _ = _ranked(evaluation, parsed.tiers, 0, max(count, 1), allowed, sort)
+    notes = list(dict.fromkeys([*limited.notes, *parsed.notes, *evaluation.notes]))
+    return np.array([docnum for docnum, _ in ranked], dtype=np.int64), notes
+
+
 def run_similar(snapshot: Snapshot, docnum: int, *, limit: int = 10) -> SearchResults:
     """The articles most like one article, judged on its title, tags and body.
 

@@ -40,6 +40,7 @@ from .errors import (
     IndexNotFoundError,
     IndexVersionError,
     QuerySyntaxError,
+    ServeError,
     TazsearchError,
 )
 from .index import Index
@@ -79,10 +80,6 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
-
-
-class ServeError(TazsearchError):
-    """The server cannot start: its port is taken, or not ours to take."""
 
 
 class SafeJSONResponse(JSONResponse):

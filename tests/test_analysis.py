@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from tazsearch.analysis import MAX_WORD_CHARS, Vocabulary, analyze, normalize_word, terms
-from tazsearch.store.schema import GermanAnalyzer
+from tazsearch.store.pickled import GermanAnalyzer
 
 
 @pytest.mark.parametrize(

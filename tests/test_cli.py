@@ -114,14 +114,6 @@ def test_errors_are_one_line_on_stderr_with_nonzero_exit(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_empty_index_is_an_error(tmp_path: Path) -> None:
-    (tmp_path / "empty").mkdir()
-    run_cli("index", str(tmp_path / "empty"), "--index", str(tmp_path / "ix"))
-    result = run_cli("query", "Nordkorea", "--index", str(tmp_path / "ix"))
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: the index at")
-
-
 def test_help_on_every_command() -> None:
     top = run_cli("--help")
     assert top.returncode == 0

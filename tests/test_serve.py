@@ -25,14 +25,14 @@ import pytest
 pytest.importorskip("fastapi", reason="the serve extra is not installed")
 from fastapi.testclient import TestClient
 
-from tazsearch import Index
+from tazsearch import Index, ServeError
 from tazsearch.cli import main
 from tazsearch.errors import (
     IndexDamagedError,
     IndexNotFoundError,
     IndexVersionError,
 )
-from tazsearch.serve import ServeError, allowed_hosts_for, create_app, listen
+from tazsearch.serve import allowed_hosts_for, create_app, listen
 
 from conftest import SEED, fixture_article, run_cli
 

@@ -82,9 +82,11 @@ class WriteTransaction:
         if not self.folder.exists():
             try:
                 self.folder.mkdir(parents=True)
+                self._made_folder = True
+            except FileExistsError:  # Another writer made it meanwhile: not ours to remove.
+                pass
             except OSError as exc:
                 raise write_error(self.folder, exc) from exc
-            self._made_folder = True
         try:
             locked = self._lock.acquire()
         except OSError as exc:

@@ -1,10 +1,12 @@
-"""Classes that index files name: pickled into posting blocks, loaded back by name.
+"""Classes that index files name: pickled into them, loaded back by module and name.
 
-A posting block is a pickle, and a pickle names the classes of its objects by
-module and name. Every class an index file names lives here, and keeps its
-module and name for as long as the index format (records.FORMAT_VERSION)
-does: moving or renaming one makes every index unreadable, which a test of
-the committed fixture index catches.
+A pickle names the classes of its objects by module and name. A commit's
+table of contents pickles the schema, with its analyzer; a posting block
+pickles its values. Every tazsearch class an index file names lives here,
+and keeps its module and name for as long as the index format
+(records.FORMAT_VERSION) does: moving or renaming one would make every index
+unreadable. A test holds the index files to this module, and one opens the
+committed fixture index, written by an earlier commit, and checks its hits.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 from typing import Any
+
+from whoosh.analysis import Token, Tokenizer
+
+from ..analysis import analyze
 
 
 class PackedValues:
@@ -45,3 +51,52 @@ class PackedValues:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return PackedValues, (self.data, self.ends)
+
+
+class GermanAnalyzer(Tokenizer):
+    """Whoosh's face of :func:`~tazsearch.analysis.analyze`, for the text fields.
+
+    Whoosh calls it when it analyses text itself, as for the key terms of an
+    article (similar articles). It is a single tokenizer rather than a chain
+    of filters, so each word passes through Python once.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.stopped = False
+        token.boost = 1.0
+        if not tokenize:
+            # Whoosh asks for this with terms that are already analysed.
+            token.text = token.original = value
+            token.pos = start_pos
+            token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for term in analyze(value, query=mode == "query", start_pos=start_pos):
+            token.text = term.text
+            if keeporiginal:
+                token.original = value[term.start : term.end]
+            if positions:
+                token.pos = term.pos
+            if chars:
+                token.startchar = start_char + term.start
+                token.endchar = start_char + term.end
+            yield token

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
@@ -63,13 +63,18 @@ class Readers:
                 number = snapshot.number if snapshot else -1
                 if attempt == 1 and (latest_generation(self.folder) or 0) != number:
                     continue
-                damage = diagnose(self.folder, self.schema)
-                if damage is None:
-                    raise
-                raise damage from exc
+                self.raise_damage_or(exc)
             self.checkin(snapshot)
             return result
         raise AssertionError("unreachable")
+
+    def raise_damage_or(self, exc: BaseException) -> NoReturn:
+        """Raise a read's failure as the damage of the index, if it is damaged: never a
+        partial answer from a damaged index. Else raise the failure itself."""
+        damage = diagnose(self.folder, self.schema)
+        if damage is None:
+            raise exc
+        raise damage from exc
 
     def checkout(self) -> Snapshot:
         """A snapshot of the last commit, reused if one is idle."""

@@ -22,9 +22,10 @@ from .files import sums_name
 
 # The index format this tazsearch reads and writes. Version 1 had no record
 # of its files; version 2 added the record, an id column, and ids made unique
-# per file; version 3 lists each segment's terms (.lex) and names the classes
-# of its posting blocks in tazsearch.store.pickled.
-FORMAT_VERSION = 3
+# per file; version 3 lists each segment's terms (.lex); version 4 names
+# every tazsearch class its files pickle in tazsearch.store.pickled, the
+# analyzer of the schema included.
+FORMAT_VERSION = 4
 _CHUNK = 1 << 23
 
 

@@ -10,15 +10,14 @@ read a whole segment at a time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh import columns, fields
-from whoosh.analysis import Token, Tokenizer
 
-from ..analysis import Vocabulary, analyze
+from ..analysis import Vocabulary
 from ..article import Article, Link, Related
 from ..docvalues import facet_keys
 from ..fields import (
@@ -30,6 +29,7 @@ from ..fields import (
     body_text,
     exact_key,
 )
+from .pickled import GermanAnalyzer
 from .positions import encode_position_lists
 
 WeightedTexts = Sequence[tuple[float, str]]
@@ -110,55 +110,6 @@ def content_postings(vocabulary: Vocabulary, values: Sequence[WeightedTexts]) ->
         data,
         np.bincount(document_of, minlength=len(values)),
     )
-
-
-class GermanAnalyzer(Tokenizer):
-    """Whoosh's face of :func:`~tazsearch.analysis.analyze`, for the text fields.
-
-    Whoosh calls it when it analyses text itself, as for the key terms of an
-    article (similar articles). It is a single tokenizer rather than a chain
-    of filters, so each word passes through Python once.
-    """
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        token.stopped = False
-        token.boost = 1.0
-        if not tokenize:
-            # Whoosh asks for this with terms that are already analysed.
-            token.text = token.original = value
-            token.pos = start_pos
-            token.startchar, token.endchar = start_char, start_char + len(value)
-            yield token
-            return
-        for term in analyze(value, query=mode == "query", start_pos=start_pos):
-            token.text = term.text
-            if keeporiginal:
-                token.original = value[term.start : term.end]
-            if positions:
-                token.pos = term.pos
-            if chars:
-                token.startchar = start_char + term.start
-                token.endchar = start_char + term.end
-            yield token
 
 
 def _text(stored: bool = False) -> fields.TEXT:

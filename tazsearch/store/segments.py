@@ -12,9 +12,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from ..article import Article
 from .commit import WriteTransaction
 from .generations import open_segment_reader
-from .parallel import ParallelBuilder
+from .parallel import ParallelBuilder, can_start_workers
+from .schema import article_from_stored
 from .writing import SegmentBuilder
 
 # Below this many files to index, starting processes costs more than it saves.
@@ -25,45 +27,66 @@ MERGE_FACTOR = 4
 
 
 @dataclass(frozen=True)
-class IndexedFile:
+class IndexedArticle:
     """An article of a commit: where it is (its segment's place in the list, and its
-    number there), its id, and the state of its file when it was indexed."""
+    number there), its id, and the file it came from in the state it was indexed
+    (an empty path, and zeros, for an article added from memory)."""
 
     segment: int
     docnum: int
     id: str
+    path: str
     mtime: int
     size: int
     digest: bytes
 
 
-def indexed_files(transaction: WriteTransaction, segments: list[Any]) -> dict[str, IndexedFile]:
-    """Path -> article of every live article of the segments, read from columns."""
-    known: dict[str, IndexedFile] = {}
+def indexed_articles(transaction: WriteTransaction, segments: list[Any]) -> list[IndexedArticle]:
+    """Every live article of the segments, read from columns."""
+    found: list[IndexedArticle] = []
     for number, segment in enumerate(segments):
         reader = open_segment_reader(transaction.storage, transaction.schema, segment)
         try:
             paths, ids, mtimes, sizes, digests = (
                 reader.column_reader(name) for name in ("path", "id", "mtime", "size", "digest")
             )
-            for docnum in reader.all_doc_ids():
-                known[paths[docnum]] = IndexedFile(
-                    number, docnum, ids[docnum], mtimes[docnum], sizes[docnum], digests[docnum]
-                )
+            found += [
+                IndexedArticle(number, d, ids[d], paths[d], mtimes[d], sizes[d], digests[d])
+                for d in reader.all_doc_ids()
+            ]
         finally:
             reader.close()
-    return known
+    return found
 
 
-def delete(segments: list[Any], article: IndexedFile) -> None:
+def stored_articles(
+    transaction: WriteTransaction, segments: list[Any], where: list[tuple[int, int]]
+) -> list[Article]:
+    """The articles at these (segment's place in the list, document number) places,
+    rebuilt from their stored fields."""
+    found = []
+    for number, segment in enumerate(segments):
+        docnums = [docnum for place, docnum in where if place == number]
+        if not docnums:
+            continue
+        reader = open_segment_reader(transaction.storage, transaction.schema, segment)
+        try:
+            found += [article_from_stored(reader.stored_fields(d)) for d in docnums]
+        finally:
+            reader.close()
+    return found
+
+
+def delete(segments: list[Any], article: IndexedArticle) -> None:
     """Mark an article of the segments deleted: the commit records it."""
     segments[article.segment].delete_document(article.docnum)
 
 
 def new_builder(transaction: WriteTransaction, documents: int) -> SegmentBuilder | ParallelBuilder:
-    """A segment builder that indexes on every core when there is much to index."""
+    """A segment builder that indexes on every core when there is much to index
+    (and this Python can start worker processes)."""
     cores = os.cpu_count() or 1
-    if documents >= PARALLEL_MIN and cores > 1:
+    if documents >= PARALLEL_MIN and cores > 1 and can_start_workers():
         return ParallelBuilder(str(transaction.folder), transaction.schema, cores)
     return SegmentBuilder(transaction.storage, transaction.schema)
 

@@ -52,7 +52,13 @@ class Snapshot:
         self._storage = storage
         self._searcher = Searcher(open_reader(storage, schema, generation))
         self._cache = cache or SegmentCache()
-        self._leaves = [(leaf.reader(), offset) for leaf, offset in self._searcher.leaf_searchers()]
+        # The segments' readers, each with its first document's number. An index
+        # without a commit, or whose commit holds no segment, has none.
+        self._leaves = [
+            (leaf.reader(), offset)
+            for leaf, offset in self._searcher.leaf_searchers()
+            if leaf.reader().segment() is not None
+        ]
         self.size = self._searcher.doc_count_all()
         self.schema = schema
         # What the engine computes from this commit and keeps for its next searches.
