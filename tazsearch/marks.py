@@ -68,7 +68,12 @@ class Marks:
         chosen = {None, *fields}
         return TextMarks(
             frozenset(term for section, term in self.words if section in chosen),
-            tuple(sorted(mark for section, mark in self.phrases if section in chosen)),
+            tuple(
+                sorted(
+                    (mark for section, mark in self.phrases if section in chosen),
+                    key=_phrase_order,
+                )
+            ),
         )
 
     @classmethod
@@ -83,6 +88,12 @@ class Marks:
             elif isinstance(node, Phrase):
                 phrases.add((node.section, (node.terms, node.slop)))
         return cls(frozenset(words), frozenset(phrases))
+
+
+def _phrase_order(mark: PhraseMark) -> tuple[tuple[str, ...], int]:
+    """A fixed order for phrase marks: words in a row (slop None) before proximities."""
+    terms, slop = mark
+    return terms, -1 if slop is None else slop
 
 
 def _positive(q: Query) -> Iterator[Query]:

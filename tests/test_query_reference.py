@@ -463,6 +463,7 @@ def test_generated_queries_match_the_reference(
         "Merkel NOT Söder",
         "+Merkel Söder",
         '"Ukraine Krieg"~2',
+        '"Ukraine Krieg" "Ukraine Krieg"~0',
         "Merkel~1",
         "date:[2020-01 TO 2020-03]",
         "date:>2020-11",
@@ -486,6 +487,10 @@ def _examples() -> dict[str, list[tuple[str, QNode]]]:
         "Merkel NOT Söder": [("", QWord("Merkel")), ("NOT ", QWord("Söder"))],
         "+Merkel Söder": [("+", QWord("Merkel")), ("", QWord("Söder"))],
         '"Ukraine Krieg"~2': [("", QPhrase("Ukraine Krieg", None, 2))],
+        '"Ukraine Krieg" "Ukraine Krieg"~0': [
+            ("", QPhrase("Ukraine Krieg")),
+            ("", QPhrase("Ukraine Krieg", None, 0)),
+        ],
         "Merkel~1": [("", QWord("Merkel", None, 1))],
         "date:[2020-01 TO 2020-03]": [
             ("", QDate("[2020-01 TO 2020-03]", dt.date(2020, 1, 1), dt.date(2020, 3, 31)))
