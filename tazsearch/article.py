@@ -36,11 +36,14 @@ class Article:
 
     Only ``id`` and ``title`` are required, as in
     ``Article(id="a1", title="Kicker: Headline", blocks=(Block("Text"),))``.
-    ``path`` is the file it came from, empty for an article held in memory.
+    ``path`` is the file it came from, empty for an article held in memory;
+    ``source`` is that file's path under the folder that was indexed (its name,
+    when the file itself was indexed), the path to show to others.
     """
 
     id: str
     path: str = ""
+    source: str = ""
     uri: str = ""
     title: str
     kicker: str = ""
@@ -65,6 +68,7 @@ class Article:
         return {
             "id": self.id,
             "path": self.path,
+            "source": self.source,
             "uri": self.uri,
             "title": self.title,
             "kicker": self.kicker,
@@ -91,7 +95,7 @@ def article_problem(article: object) -> str | None:
         return f"an Article is needed, not {type(article).__name__}"
     if not isinstance(article.id, str) or not article.id.strip():
         return "its id must be a non-empty string"
-    for name in ("path", "uri", "title", "kicker", "headline", "teaser"):
+    for name in ("path", "source", "uri", "title", "kicker", "headline", "teaser"):
         if not isinstance(getattr(article, name), str):
             return f"its {name} must be a string"
     for name in ("captions", "authors", "tags"):
@@ -104,7 +108,7 @@ def article_problem(article: object) -> str | None:
             return f"its {name} must be a tuple of {kind.__name__}"
     if article.date is not None and not isinstance(article.date, datetime.date):
         return "its date must be a datetime.date or None"
-    texts = [article.id, article.path, article.title, article.teaser, article.body]
+    texts = [article.id, article.path, article.source, article.title, article.teaser, article.body]
     if any(not _is_utf8(text) for text in texts):
         return "its text holds characters that are not Unicode (lone surrogates)"
     return None

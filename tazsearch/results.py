@@ -50,11 +50,13 @@ class Snippet:
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked search result, complete without reopening its file."""
+    """One ranked search result, complete without reopening its file. ``path`` is
+    the article's file, ``source`` its path under the folder that was indexed."""
 
     rank: int
     id: str
     path: str
+    source: str
     title: str
     kicker: str
     headline: str

@@ -248,6 +248,7 @@ def _hit(
         rank=rank,
         id=stored["id"],
         path=stored["path"],
+        source=stored.get("source", ""),
         title=title,
         kicker=stored.get("kicker", ""),
         headline=stored.get("headline", ""),

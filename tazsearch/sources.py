@@ -36,11 +36,13 @@ class NotReadable(Exception):
 
 @dataclass(frozen=True)
 class Found:
-    """A regular file under a root, with its size and modification time in nanoseconds."""
+    """A regular file under a root, with its size and modification time in nanoseconds;
+    ``source`` is its path under the root folder (its name, for a root that is a file)."""
 
     path: str
     size: int
     mtime: int
+    source: str
 
 
 @dataclass
@@ -99,7 +101,7 @@ def scan(roots: Iterable[Path], leave_out: Path | None = None) -> Scan:
         if stat.S_ISDIR(info.st_mode):
             _walk(str(root), found, str(leave_out) if leave_out else None)
         elif stat.S_ISREG(info.st_mode):
-            found.files.append(Found(str(root), info.st_size, info.st_mtime_ns))
+            found.files.append(Found(str(root), info.st_size, info.st_mtime_ns, root.name))
         else:
             found.passed.append((str(root), f"not an article file: {kind_of(info.st_mode)}"))
     return found
@@ -132,7 +134,8 @@ def _walk(root: str, found: Scan, leave_out: str | None) -> None:
                 subfolders.append(entry.path)
             elif stat.S_ISREG(info.st_mode):
                 if folder != leave_out:
-                    found.files.append(Found(entry.path, info.st_size, info.st_mtime_ns))
+                    source = os.path.relpath(entry.path, root)
+                    found.files.append(Found(entry.path, info.st_size, info.st_mtime_ns, source))
             elif stat.S_ISLNK(info.st_mode) and _is_folder(entry.path):
                 # A folder moved elsewhere and linked back keeps its indexed articles.
                 found.unreadable.append(entry.path)

@@ -181,7 +181,7 @@ class _Run:
             self.report.skipped.append(Skipped(path, f"{exc}{kept}"))
             return
         article_id = old.id if old else self.ids.take(path, article.id)
-        article = dataclasses.replace(article, id=article_id)
+        article = dataclasses.replace(article, id=article_id, source=storable_path(found.source))
         self.replace(old, article, mtime=info.st_mtime_ns, size=info.st_size, digest=digest)
 
     def replace(self, old: IndexedArticle | None, article: Article, **state: Any) -> None:

@@ -143,6 +143,7 @@ def _fixture_hit(path: str, title: str = "Fixture: Titel", snippet: str = "Ein T
         rank=1,
         id="fixture",
         path=path,
+        source=path.rpartition("/")[2],
         title=title,
         kicker="",
         headline=title,

@@ -61,6 +61,30 @@ def test_articles_from_memory_are_searched_like_files(ix: Index, tmp_path: Path)
     assert len(ix) == 9
 
 
+def test_hits_and_articles_name_their_file_under_the_folder_indexed(
+    ix: Index, tmp_path: Path
+) -> None:
+    """``source`` is what may be shown to others: never the absolute path."""
+    archive = tmp_path / "archive"
+    for year in ("2020", "2021"):
+        (archive / year).mkdir(parents=True)
+        text = fixture_article(f"Fixture: Quelle {year}", f"Ein Bericht über Quellen{year}.")
+        (archive / year / "artikel.txt").write_text(text, encoding="utf-8")
+    single = tmp_path / "einzeln.txt"
+    single.write_text(fixture_article("Fixture: Einzeln", "Ein Bericht über Quellen."))
+    ix.update([archive, single])
+    ix.add([_article(1, path=str(tmp_path / "memory.txt"))])
+    found = {hit.source: hit for hit in ix.search("", limit=10)}
+    assert set(found) == {"2020/artikel.txt", "2021/artikel.txt", "einzeln.txt", ""}
+    hit = found["2021/artikel.txt"]
+    assert hit.path == str(archive / "2021" / "artikel.txt")
+    assert ix.get(hit.id).source == hit.source == hit.to_dict()["source"]
+    assert ix.get("mem1").source == "" and ix.get("mem1").path == str(tmp_path / "memory.txt")
+    # A rebuild finds the same names, and carries the article from memory over.
+    ix.update([archive, single], rebuild=True)
+    assert {hit.source for hit in ix.search("", limit=10)} == set(found)
+
+
 def test_an_article_replaces_the_one_with_its_id_in_one_commit(ix: Index) -> None:
     ix.add([_article(1), _article(2)])
     before = ix.generation

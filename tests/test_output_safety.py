@@ -68,6 +68,7 @@ def _hit(path: str = f"/arts/fixture{EVIL}.txt") -> Hit:
         rank=1,
         id="fixture",
         path=path,
+        source=path.rpartition("/")[2],
         title=title,
         kicker="",
         headline=title,

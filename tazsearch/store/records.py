@@ -24,8 +24,10 @@ from .files import sums_name
 # of its files; version 2 added the record, an id column, and ids made unique
 # per file; version 3 lists each segment's terms (.lex); version 4 names
 # every tazsearch class its files pickle in tazsearch.store.pickled, the
-# analyzer of the schema included.
-FORMAT_VERSION = 4
+# analyzer of the schema included; version 5 stores each article's path under
+# the folder that was indexed (``source``), which answers show instead of the
+# file's absolute path.
+FORMAT_VERSION = 5
 _CHUNK = 1 << 23
 
 

@@ -135,6 +135,7 @@ def build_schema() -> fields.Schema:
         kicker=fields.STORED(),
         headline=fields.STORED(),
         uri=fields.STORED(),
+        source=fields.STORED(),
         links=fields.STORED(),
         related=fields.STORED(),
     )
@@ -158,6 +159,7 @@ def document_for(
     stored = {
         "id": article.id,
         "path": path,
+        "source": article.source,
         "title": article.title,
         "teaser": article.teaser,
         "body": texts["body"],
@@ -197,6 +199,7 @@ def article_from_stored(stored: dict[str, Any]) -> Article:
     return Article(
         id=stored["id"],
         path=stored["path"],
+        source=stored.get("source", ""),
         uri=stored.get("uri", ""),
         title=stored.get("title", ""),
         kicker=stored.get("kicker", ""),
