@@ -71,7 +71,7 @@ def _hit_lines(hit: Hit, colour: bool) -> list[Text]:
     lines = [shown(byline(hit.date, hit.authors, undated="no date"), style="cyan")]
     if hit.tags:
         lines.append(shown("Tags: " + ", ".join(hit.tags), style="magenta"))
-    lines.append(shown(display_path(hit.path), style="dim"))
+    lines.append(shown(" · ".join(filter(None, (hit.id, display_path(hit.path)))), style="dim"))
     lines += [highlighted(s.text, s.highlights, colour=colour) for s in hit.snippets]
     return [Text(f"{hit.rank:>2}. ") + title, *lines]
 

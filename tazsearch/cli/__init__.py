@@ -4,7 +4,8 @@
 the entry point); each other module holds the commands of one kind.
 """
 
-from . import exporting, indexing, reading, serving  # noqa: F401 (they add their commands)
+# In this order the commands are listed: writing, reading, exporting, serving.
+from . import indexing, reading, exporting, serving  # noqa: F401, I001 (they add their commands)
 from .app import QUERY_MARK, app, main
 
 __all__ = ["QUERY_MARK", "app", "main"]

@@ -3,20 +3,26 @@ OpenSearch's ``_bulk`` NDJSON."""
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
+from functools import partial
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, BinaryIO, TextIO
 
 import typer
+from rich.console import Console
 
+from .. import Article
+from ..formats import ARTICLES, Format, RecordWriter
 from ..results import Sort
 from .app import (
     QUERY_MARK,
     AuthorOption,
+    FieldsOption,
     IndexOption,
     QueryArgument,
     SinceOption,
@@ -29,10 +35,11 @@ from .app import (
     say,
 )
 
-
-class ExportFormat(str, Enum):
-    jsonl = "jsonl"
-    opensearch = "opensearch"
+# The formats of `export`: those of every command that lists records, and
+# OpenSearch's _bulk NDJSON.
+ExportFormat = Enum(  # type: ignore[misc]
+    "ExportFormat", {**{f.name: f.value for f in Format}, "opensearch": "opensearch"}, type=str
+)
 
 
 @app.command()
@@ -46,8 +53,14 @@ def export(
     sort: SortOption = Sort.relevance,
     output_format: Annotated[
         ExportFormat,
-        typer.Option("--format", help="jsonl, or opensearch (_bulk NDJSON for OpenSearch)."),
-    ] = ExportFormat.jsonl,
+        typer.Option(
+            "--format",
+            "-F",
+            help="jsonl (the default), json, tsv, csv, text (as show prints them), "
+            "or opensearch (_bulk NDJSON for OpenSearch).",
+        ),
+    ] = ExportFormat.jsonl,  # type: ignore[attr-defined]
+    fields: FieldsOption = None,
     mapping: Annotated[
         bool,
         typer.Option(
@@ -65,16 +78,20 @@ def export(
     """Write every article the query matches (every article, with no query or filter),
     whole, streaming: as JSON lines, or for OpenSearch and Elasticsearch. The
     query and filters are those of `query`, and never corrected."""
-    from ..export import bulk_record, index_body, jsonl_record
+    from ..export import index_body
     from ..index import Index
     from ..safetext import json_text
 
     text = text.removeprefix(QUERY_MARK)
-    if mapping and output_format is not ExportFormat.opensearch:
+    chosen = output_format.value
+    if mapping and chosen != "opensearch":
         raise fail("--mapping goes with --format opensearch: it is the index body for those")
+    if fields is not None and chosen == "opensearch":
+        raise fail("--fields goes with --format json, jsonl, tsv or csv")
+    article_fields = None if chosen == "opensearch" else ARTICLES.choose(fields, Format(chosen))
     with _written_to(output) as out:
         if mapping:
-            out.write((json_text(index_body(), indent=1) + "\n").encode("utf-8"))
+            out.write(json_text(index_body(), indent=1) + "\n")
             return
         with Index.open(index_dir) as ix:
             filters = {"authors": author or (), "tags": tag or (), "since": since, "until": until}
@@ -83,29 +100,72 @@ def export(
                     say("note:", note, "")
                 with progress_bar("exporting") as bar:
                     task = bar.add_task("exporting", total=len(articles))
+                    if chosen == "opensearch":
+                        write = partial(_write_bulk, out, bulk_index)
+                    elif chosen == "text":
+                        write = partial(_write_text, out)
+                    else:
+                        writer = RecordWriter(out, Format(chosen), article_fields)
+                        write = partial(_write_record, writer, article_fields)
                     for article in articles:
-                        if output_format is ExportFormat.jsonl:
-                            record = jsonl_record(article)
-                        else:
-                            record = bulk_record(article, bulk_index)
-                        out.write(record.encode("utf-8"))
+                        write(article)
                         bar.advance(task)
+                    if chosen not in ("opensearch", "text"):
+                        writer.close()
+
+
+def _write_bulk(out: TextIO, index: str, article: Article) -> None:
+    from ..export import bulk_record
+
+    out.write(bulk_record(article, index))
+
+
+def _write_record(writer: RecordWriter, fields: tuple[str, ...] | None, article: Article) -> None:
+    writer.write(ARTICLES.record(article, fields))
+
+
+def _write_text(out: TextIO, article: Article) -> None:
+    """An article as `show` prints it to a pipe, and a rule under it."""
+    from ..render import print_article
+
+    print_article(Console(file=out, highlight=False, force_terminal=False), article)
+    out.write("\n" + "─" * 40 + "\n\n")
+
+
+class _Utf8Writer(io.TextIOBase):
+    """Text written to a binary stream as UTF-8, whatever the locale says; closing
+    it leaves the stream open (a TextIOWrapper would close standard output)."""
+
+    def __init__(self, binary: BinaryIO) -> None:
+        self._binary = binary
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._binary.write(text.encode("utf-8", "backslashreplace"))
+        return len(text)
+
+    def flush(self) -> None:
+        self._binary.flush()
 
 
 @contextmanager
-def _written_to(output: Path | None) -> Iterator[BinaryIO]:
+def _written_to(output: Path | None) -> Iterator[TextIO]:
     """Standard output, or a file written under a temporary name and renamed into
-    place when all is written, so that a failed export leaves no half file."""
+    place when all is written, so that a failed export leaves no half file.
+    Always UTF-8."""
     if output is None:
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
+        out = _Utf8Writer(sys.stdout.buffer)
+        yield out  # type: ignore[misc]
+        out.flush()
         return
-    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    unfinished = output.with_name(f".{output.name}.{os.getpid()}.partial")
     try:
-        with open(partial, "wb") as f:
+        with open(unfinished, "w", encoding="utf-8", newline="\n") as f:
             yield f
-        os.replace(partial, output)
+        os.replace(unfinished, output)
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:
-        partial.unlink(missing_ok=True)
+        unfinished.unlink(missing_ok=True)

@@ -9,26 +9,32 @@ from typing import Annotated
 
 import typer
 
-from ..results import Sort
+from ..formats import HITS, Format, RecordWriter
+from ..results import SearchResults, Sort
 from .app import (
     QUERY_MARK,
     AuthorOption,
+    FieldsOption,
+    FormatOption,
     IndexOption,
+    JsonOption,
     QueryArgument,
     SinceOption,
     SortOption,
     TagOption,
     UntilOption,
     app,
+    fail,
+    format_of,
     say,
     stdout,
 )
+from .paging import paged
 
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    gophermap = "gophermap"
+# The formats of `query`: those of every command that lists hits, and a gopher menu.
+QueryFormat = Enum(  # type: ignore[misc]
+    "QueryFormat", {**{f.name: f.value for f in Format}, "gophermap": "gophermap"}, type=str
+)
 
 
 @app.command()
@@ -47,10 +53,17 @@ def query(
     facets: Annotated[
         bool, typer.Option("--facets", "-f", help="Count matches per date, tag and author.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+    as_json: JsonOption = False,
     output: Annotated[
-        Format, typer.Option("--format", help="text, json, or a gopher menu (gophermap).")
-    ] = Format.text,
+        QueryFormat | None,
+        typer.Option(
+            "--format",
+            "-F",
+            help="text (the default), json, jsonl, tsv or csv (one line per hit), "
+            "or gophermap (a gopher menu).",
+        ),
+    ] = None,
+    fields: FieldsOption = None,
     gopher_root: Annotated[
         Path | None,
         typer.Option("--gopher-root", help="With gophermap: selectors relative to this folder."),
@@ -75,8 +88,13 @@ def query(
     newest first.
     """
     from ..index import Index
-    from ..render import print_facets, print_json, print_results
 
+    chosen = format_of(output, as_json)
+    if chosen == "gophermap" and fields is not None:
+        raise fail("--fields goes with --format json, jsonl, tsv or csv")
+    if facets and chosen not in ("text", "json"):
+        raise fail("--facets goes with --format text or json: the counts are no hits")
+    hit_fields = None if chosen == "gophermap" else HITS.choose(fields, Format(chosen))
     text = text.removeprefix(QUERY_MARK)
     with Index.open(index_dir) as ix:
         if len(ix) == 0:
@@ -92,17 +110,50 @@ def query(
             sort=sort.value,
             facets=facets,
         )
-    if as_json or output is Format.json:
-        print_json(stdout, results.to_dict())
-    elif output is Format.gophermap:
+    if chosen == "gophermap":
         from ..gopher import gophermap
 
         menu = gophermap(results, host=gopher_host, port=gopher_port, root=gopher_root)
         sys.stdout.write(menu)
     else:
+        print_hits(results, Format(chosen), hit_fields)
+
+
+def print_hits(results: SearchResults, output: Format, fields: tuple[str, ...] | None) -> None:
+    """Hits in a format: text and JSON as a page with its count and remarks; JSON
+    lines, TSV and CSV one line per hit, the remarks on stderr (they are no hits)."""
+    from ..render import print_facets, print_json, print_results
+
+    if output is Format.text:
         print_results(stdout, results)
         if results.facets:
             print_facets(stdout, results.facets)
+        return
+    if output is Format.json:
+        data = results.to_dict()
+        if fields is not None:
+            data["hits"] = [HITS.record(hit, fields) for hit in results.hits]
+        print_json(stdout, data)
+        return
+    for remark in remarks(results):
+        say("note:", remark, "")
+    writer = RecordWriter(sys.stdout, output, fields)
+    writer.write_all(HITS, results.hits)
+    writer.close()
+
+
+def remarks(results: SearchResults) -> list[str]:
+    """What the count line of the text output says beside the hits, in words."""
+    found = list(results.notes)
+    if results.corrected:
+        found.insert(
+            0,
+            f"no article matches {results.query!r} with all its words; "
+            f"these hits are for {results.searched!r}",
+        )
+    elif results.suggestion:
+        found.insert(0, f"did you mean {results.suggestion!r}?")
+    return found
 
 
 @app.command()
@@ -114,18 +165,28 @@ def show(
         typer.Option("--highlight", "-H", help="Highlight the words of this query."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the article as JSON.")] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Print straight to the terminal, not through a pager."),
+    ] = False,
 ) -> None:
-    """Print a whole article from the index: kicker, headline, teaser, body and the rest."""
+    """Print one whole article from the index.
+
+    Kicker, headline, byline, teaser, captions, body, tags, links and related
+    articles. On a terminal the article goes through $TAZSEARCH_PAGER, $PAGER
+    or less, as git's output does.
+    """
     from ..index import Index
     from ..render import print_article, print_json
 
     with Index.open(index_dir) as ix:
         found = ix.get(article)
         spans = ix.highlighter(highlight) if highlight else None
-    if as_json:
-        print_json(stdout, found.to_dict())
-    else:
-        print_article(stdout, found, spans)
+    with paged(stdout, enabled=not no_pager) as console:
+        if as_json:
+            print_json(console, found.to_dict())
+        else:
+            print_article(console, found, spans)
 
 
 @app.command()
@@ -133,7 +194,11 @@ def stats(
     index_dir: IndexOption = "index",
     as_json: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
 ) -> None:
-    """Show the index's size, date range, articles per year, top tags and authors."""
+    """Show the index's size, dates, and its top tags and authors.
+
+    The date range, the articles per year, the size on disk and the time of
+    the last update, and the ten most frequent tags and authors.
+    """
     from ..index import Index
     from ..render import print_json, print_stats
 
@@ -150,16 +215,24 @@ def similar(
     article: Annotated[str, typer.Argument(help="Article id or file path.")],
     index_dir: IndexOption = "index",
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Hits.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+    as_json: JsonOption = False,
+    output: FormatOption = None,
+    fields: FieldsOption = None,
 ) -> None:
-    """List the articles most like one article, judged on its title, tags and body."""
-    from ..index import Index
-    from ..render import print_json, print_results
+    """List the articles most like one article.
 
+    Judged on the words that set its title, tags and body most apart from the
+    rest of the index.
+    """
+    from ..index import Index
+    from ..render import print_results
+
+    chosen = Format(format_of(output, as_json))
+    hit_fields = HITS.choose(fields, chosen)
     with Index.open(index_dir) as ix:
         results = ix.similar(article, limit=limit)
         title = ix.get(article).title
-    if as_json:
-        print_json(stdout, results.to_dict())
-    else:
+    if chosen is Format.text:
         print_results(stdout, results, heading=f"Articles most like {results.query}: {title}")
+    else:
+        print_hits(results, chosen, hit_fields)
