@@ -10,6 +10,7 @@ first use.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import pickle
@@ -26,12 +27,17 @@ MAX_DEPTH = 2
 
 
 def _cache_file() -> Path:
-    from importlib.metadata import version
-
+    """The cache of the part words, named after the size and time of wordfreq's
+    German list, so that another wordfreq's list is read anew. (Found without
+    importing wordfreq or reading package metadata: both cost a cold query
+    milliseconds.)"""
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError("wordfreq is not installed")
+    info = (Path(spec.origin).parent / "data" / "large_de.msgpack.gz").stat()
     home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return (
-        Path(home) / "tazsearch" / f"compound-parts-de-{version('wordfreq')}-{MIN_PART_ZIPF}.pickle"
-    )
+    name = f"compound-parts-de-{info.st_size}-{info.st_mtime_ns}-{MIN_PART_ZIPF}.pickle"
+    return Path(home) / "tazsearch" / name
 
 
 def _build() -> dict[str, float]:
@@ -59,7 +65,10 @@ def _frequencies() -> dict[str, float]:
     Reading wordfreq's whole list takes half a second, too long for the start
     of every query; the cache loads in milliseconds.
     """
-    cache = _cache_file()
+    try:
+        cache = _cache_file()
+    except OSError:  # wordfreq's list is not where it was: no cache, then.
+        return _build()
     try:
         return pickle.loads(cache.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError):

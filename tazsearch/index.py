@@ -16,10 +16,11 @@ from .marks import Marks, TextMarks
 from .matches import PAGE_SIZE, ArticleStream
 from .matching import Evaluation
 from .query import parse_query
+from .reports import ProgressCallback, Skipped, UpdateReport
 from .results import SearchResults, Span
 from .search import ordered_matches, run_search, run_similar
 from .snippets import match_spans
-from .sources import DEFAULT_MAX_SIZE
+from .sources import DEFAULT_MAX_SIZE, storable_path
 from .spelling import suggest
 from .stats import IndexStats, collect_stats
 from .store import (
@@ -34,20 +35,12 @@ from .store import (
     open_generation,
 )
 from .store.readers import Readers
-from .updating import (
-    ProgressCallback,
-    Skipped,
-    UpdateReport,
-    resolve_roots,
-    run_add,
-    run_remove,
-    run_update,
-    storable_path,
-)
 
 __all__ = ["Index", "ProgressCallback", "Skipped", "UpdateReport", "storable_path"]
 
 T = TypeVar("T")
+# The update pipeline (parsing, segment building, worker processes) is imported
+# by the methods that write: a command that only reads starts without it.
 
 
 class Index:
@@ -133,6 +126,8 @@ class Index:
         (default: as opened), the index is built anew beside the old one and
         replaces it in that one commit.
         """
+        from .updating import resolve_roots, run_update
+
         roots = resolve_roots(paths)
         rebuild = self._readers.rebuilding if rebuild is None else rebuild
         transaction = begin_write(self.path, self._schema, rebuild=rebuild)
@@ -147,6 +142,8 @@ class Index:
         with its locking and its safety from crashes; any error, of any
         article, commits nothing. ``articles`` may be any iterable, read once.
         """
+        from .updating import run_add
+
         transaction = begin_write(self.path, self._schema)
         return self._written(run_add(transaction, articles))
 
@@ -156,6 +153,8 @@ class Index:
         """Remove the articles with these ids, and those indexed from these paths, in
         one commit. One that is not indexed raises :class:`ArticleNotFoundError`, and
         nothing is removed, unless ``missing_ok``."""
+        from .updating import run_remove
+
         transaction = begin_write(self.path, self._schema)
         return self._written(run_remove(transaction, ids, paths, missing_ok=missing_ok))
 

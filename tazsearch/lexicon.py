@@ -19,9 +19,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 if TYPE_CHECKING:
     from .store import Snapshot
 
@@ -56,7 +53,11 @@ class SegmentLexicon:
 
     def near(self, term: str, distance: int) -> Iterator[tuple[str, int]]:
         """The terms at most ``distance`` edits from ``term`` (a swap of neighbours
-        is one edit), with their distances."""
+        is one edit), with their distances. (rapidfuzz is imported here: most
+        searches have no fuzzy word and no misspelling to correct.)"""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         for length in range(max(1, len(term) - distance), len(term) + distance + 1):
             choices = self.by_length.get(length)
             if choices:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from .article import Article
 from .facets import Facets
-from .index import UpdateReport
+from .reports import UpdateReport
 from .results import Hit, SearchResults, Span, byline, marked
 from .safetext import json_text, unsafe_spans, visible
 from .sources import format_size

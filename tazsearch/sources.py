@@ -193,3 +193,16 @@ def _too_large(size: int, max_size: int) -> str:
 def under(path: str, folders: Iterable[str]) -> bool:
     """Whether ``path`` is one of ``folders`` or lies below one."""
     return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
+
+
+def storable_path(path: str) -> str:
+    """The path as the index keeps it: bytes that are not UTF-8 become escapes like "\\xff".
+
+    File names need not be text; the index's must. The real path is only
+    needed to read the file, and the index never reads a file again.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return path

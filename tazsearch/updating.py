@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 from .article import Article, article_problem
 from .errors import ArticleNotFoundError, TazsearchError
 from .parse import NotAnArticle, parse_bytes
-from .sources import DEFAULT_MAX_SIZE, Found, NotReadable, read_file, scan, under
+from .reports import ProgressCallback, Skipped, UpdateReport
+from .sources import DEFAULT_MAX_SIZE, Found, NotReadable, read_file, scan, storable_path, under
 from .store import IndexDocument, WriteTransaction, document_for, open_generation
 from .store.commit import write_error
 from .store.parallel import ParallelBuilder
@@ -43,59 +44,6 @@ from .store.verify import diagnose
 from .store.writing import SegmentBuilder
 
 T = TypeVar("T")
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(files_done, files_total)`` while an update runs."""
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file that was not indexed, and why."""
-
-    path: str
-    reason: str
-
-
-@dataclass
-class UpdateReport:
-    """What one update did, file by file counted."""
-
-    indexed: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def files(self) -> int:
-        return self.indexed + self.updated + self.unchanged + len(self.skipped)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.indexed or self.updated or self.removed)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "indexed": self.indexed,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
-            "seconds": round(self.seconds, 3),
-        }
-
-
-def storable_path(path: str) -> str:
-    """The path as the index keeps it: bytes that are not UTF-8 become escapes like "\\xff".
-
-    File names need not be text; the index's must. The real path is only
-    needed to read the file, and the index never reads a file again.
-    """
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
-    return path
 
 
 class _Ids:

@@ -447,3 +447,43 @@ def test_show_into_a_pipe_is_never_paged(index_dir: Path, tmp_path: Path) -> Non
         timeout=60,
     )
     assert "Fahrrad Nummer2" in done.stdout and not paged.exists()
+
+
+# What a command imports: a cold start pays for every module
+
+
+MODULES_AFTER = """
+import json, sys
+from tazsearch.cli import main
+sys.argv = ["tazsearch", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit:
+    pass
+json.dump(sorted(sys.modules), sys.stderr)
+"""
+
+
+def _modules_after(args: list[str], index_dir: Path) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", MODULES_AFTER, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TAZSEARCH_INDEX": str(index_dir)},
+        timeout=60,
+    )
+    return set(json.loads(done.stderr))
+
+
+def test_a_command_imports_only_what_it_needs(index_dir: Path) -> None:
+    """Reading never loads the update pipeline, fuzzy matching, progress bars or
+    the web stack; --version and -h do not even load the engine."""
+    writing = {"tazsearch.updating", "tazsearch.parse", "tazsearch.store.parallel"}
+    elsewhere = {"rapidfuzz", "rich.progress", "fastapi", "uvicorn", "wordfreq"}
+    for args in (["query", "Fahrrad"], ["show", "rad1", "--no-pager"], ["query", "", "-F", "tsv"]):
+        loaded = _modules_after(args, index_dir)
+        assert "tazsearch.index" in loaded
+        assert not loaded & (writing | elsewhere), (args, loaded & (writing | elsewhere))
+    for args in (["--version"], ["query", "-h"]):
+        loaded = _modules_after(args, index_dir)
+        assert not loaded & {"numpy", "whoosh", "tazsearch.index"}, args

@@ -702,3 +702,28 @@ def test_check_says_so_when_the_ids_of_damaged_articles_cannot_be_read(
     result = run_cli("check", "--index", str(index_dir))
     assert result.returncode == 1
     assert "Articles affected: 30 (their ids cannot be read)" in result.stdout
+
+
+def test_field_lengths_read_whole_are_whoosh_s_own(tmp_path: Path) -> None:
+    """The lengths column is read as one array; Whoosh reads it a document at a
+    time. Articles with no text at the end of a segment have no byte in its
+    file at all, and length 0."""
+    from tazsearch import Article, Block
+
+    articles = [
+        Article(id=f"a{n}", title="Fixture " * n, blocks=(Block("Wort " * (7 * n)),))
+        for n in range(1, 40)
+    ] + [Article(id="leer1", title=""), Article(id="leer2", title="")]
+    with Index.open(tmp_path / "ix", create=True) as ix:
+        ix.add(articles[:20])
+        ix.add(articles[20:])
+        with ix._reading() as snapshot:
+            lengths = snapshot.lengths("content")
+            expected = [
+                reader.doc_field_length(docnum, "content") or 0
+                for reader, _ in snapshot._leaves
+                for docnum in range(reader.doc_count_all())
+            ]
+    assert len(expected) == len(articles)
+    assert lengths.tolist() == expected
+    assert expected[-2:] == [0, 0] and min(expected[:-2]) > 0

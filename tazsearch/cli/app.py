@@ -9,12 +9,11 @@ import signal
 import sys
 from collections.abc import Sequence
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from rich.text import Text
 from typer.core import TyperGroup
 
@@ -23,13 +22,16 @@ from ..formats import Format
 from ..results import Sort
 from ..safetext import visible
 
+if TYPE_CHECKING:
+    from rich.progress import Progress, ProgressColumn
+
 
 class _Commands(TyperGroup):
     """The commands, with what every one of them shares: a query argument that
     begins with "-" is a query; errors, usage errors included, become one line on
-    stderr with an exit code (see :data:`EXIT_CODES`), never a traceback or a
-    box; and a reader that closes the pipe early ends the command quietly.
-    Tests run it in-process with typer's CliRunner."""
+    stderr with an exit code (those below, as the README lists them), never a
+    traceback or a box; and a reader that closes the pipe early ends the
+    command quietly. Tests run it in-process with typer's CliRunner."""
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
         given = list(sys.argv[1:] if args is None else args)
@@ -183,7 +185,10 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def progress_bar(label: str, *columns: ProgressColumn) -> Progress:
-    """A progress bar on a terminal's stderr, and nothing where stderr is none."""
+    """A progress bar on a terminal's stderr, and nothing where stderr is none.
+    (rich.progress is imported here: only the commands that write need it.)"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     return Progress(
         TextColumn(f"[bold]{label}"),
         BarColumn(),

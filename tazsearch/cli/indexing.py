@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import TextColumn, TimeElapsedColumn
 
 from .app import IndexOption, app, fail, progress_bar, stderr, stdout
 
@@ -43,6 +42,8 @@ def index(
         size_limit = parse_size(max_size)
     except ValueError as exc:
         raise fail(str(exc)) from None
+
+    from rich.progress import TextColumn, TimeElapsedColumn
 
     progress = progress_bar("indexing", TextColumn("{task.fields[rate]}"), TimeElapsedColumn())
     with Index.open(index_dir, create=True, rebuild=rebuild) as ix:

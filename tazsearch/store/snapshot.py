@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
@@ -173,12 +173,18 @@ class Snapshot:
         """Each document's length in the field, as the index keeps it (one byte)."""
 
         def read(reader: Any) -> np.ndarray:
-            name = f"_{field}_len"  # The lengths column has no field in the schema.
-            perdoc = reader._perdoc
-            if not perdoc.has_column(name):
-                return np.zeros(reader.doc_count_all())
-            column = perdoc.column_reader(name, LENGTHS_COLUMN)
-            return _BYTE_LENGTHS[np.fromiter(column, np.uint8, reader.doc_count_all())]
+            # The lengths column has no field in the schema. Its file holds one byte
+            # per document, up to the last with a length; those after it have none.
+            # Read whole, as an array: Whoosh's reader reads it a byte at a time.
+            name = W3Codec.column_filename(reader.segment(), f"_{field}_len")
+            count = reader.doc_count_all()
+            if not self._storage.file_exists(name):
+                return np.zeros(count)
+            with self._storage.open_file(name) as column:
+                data = np.frombuffer(column.read(), np.uint8)[:count]
+            lengths = np.zeros(count, dtype=np.uint8)
+            lengths[: len(data)] = data
+            return _BYTE_LENGTHS[lengths]
 
         return np.concatenate([np.zeros(0), *self._per_segment(f"lengths {field}", read)])
 
