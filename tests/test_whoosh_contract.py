@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import subprocess
+import sys
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -121,3 +123,35 @@ def _private_names_used(path: Path) -> set[str]:
 def test_the_contract_lists_every_private_name_the_store_touches() -> None:
     used = set().union(*(_private_names_used(p) for p in STORE.glob("*.py")))
     assert used == set(CONTRACT), "list each private Whoosh name the store uses in CONTRACT"
+
+
+LEAN_IMPORT = """
+import sys, threading, tempfile, pathlib
+if sys.argv[1] == "threads":
+    done = threading.Event()
+    threading.Thread(target=done.wait, daemon=True).start()
+import tazsearch.store
+import whoosh.compat
+print("web client loaded:", "urllib.request" in sys.modules, "http.client" in sys.modules)
+source = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+source.write_text("Fixture")
+target = source.with_name("b.txt")
+whoosh.compat.urlretrieve(source.as_uri(), str(target))
+import urllib.request
+print("real:", hasattr(urllib.request, "urlopen"), target.read_text())
+"""
+
+
+@pytest.mark.parametrize(("threads", "loaded"), [("one", "False False"), ("threads", "True True")])
+def test_whoosh_is_imported_without_its_web_client_where_that_is_safe(
+    threads: str, loaded: str
+) -> None:
+    """In a process of one thread, importing the store loads no web client (a
+    cold query's milliseconds); Whoosh's download helper and a later import of
+    urllib.request still work. With other threads running, nothing is changed."""
+    done = subprocess.run(
+        [sys.executable, "-c", LEAN_IMPORT, threads], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.splitlines() == [f"web client loaded: {loaded}", "real: True Fixture"], (
+        done.stderr
+    )

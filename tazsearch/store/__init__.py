@@ -7,6 +7,8 @@ commit to read, and for a write transaction that builds segments and commits
 them in one step.
 """
 
+# First, before any other module here imports Whoosh (see lean_whoosh).
+from . import lean_whoosh  # noqa: F401
 from .blocks import TermPostings
 from .cache import SegmentCache
 from .commit import WriteTransaction, begin_write, write_error
