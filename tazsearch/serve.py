@@ -2,8 +2,14 @@
 
 Built on FastAPI (which serves the OpenAPI schema at /openapi.json) and run by
 uvicorn; both come with ``pip install "tazsearch[serve]"``. One :class:`Index`
-is shared by all requests; it picks up each new commit of the index, from a
-`tazsearch index` running alongside, before the next search.
+is shared by all requests of a process; it picks up each new commit of the
+index, from a `tazsearch index` running alongside, before the next search.
+``--workers N`` runs N such processes over one socket (see workers.py).
+
+Every answer of the API has a pydantic model (api_models.py), and every error
+one shape, ``{"detail": str, "errors": [...]}``, whatever its status. Hits and
+articles name their file by its path under the folder that was indexed,
+never by the server's absolute path.
 
 Article ids come from strangers: they are looked up as ids only, never read
 as paths. Errors name no file of the server. Every answer carries headers
@@ -15,23 +21,38 @@ it through DNS rebinding.
 from __future__ import annotations
 
 import base64
+import contextlib
 import errno
 import hashlib
 import ipaddress
+import os
 import re
 import socket
-from collections.abc import Collection
+import sys
+import time
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__, pages
+from .api_models import (
+    ArticleAnswer,
+    ErrorAnswer,
+    HealthAnswer,
+    SearchAnswer,
+    StatsAnswer,
+    SuggestAnswer,
+)
 from .errors import (
     ArticleNotFoundError,
     FilterError,
@@ -45,18 +66,26 @@ from .errors import (
 )
 from .index import Index
 from .results import Sort
-from .safetext import json_text
+from .safetext import json_text, visible
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 MAX_QUERY = 500
+MAX_ID = 1024
 BACKLOG = 2048  # uvicorn's default
 
 QueryText = Annotated[str, Query(max_length=MAX_QUERY, description="Query, in the CLI's syntax.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page.")]
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of hits.")]
 Values = Annotated[list[str], Query(max_length=20)]
+# File names, whence most ids, are at most 255 bytes; an id added from memory may be longer.
+ArticleId = Annotated[str, PathParam(max_length=MAX_ID, description="The article's id.")]
 SortName = Annotated[str, Query(description="Order of the hits: " + ", ".join(Sort))]
+SortChoice = Annotated[Sort, Query(description="Order of the hits.")]
+DateText = Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")]
+GZIP_MIN_SIZE = 1024  # bytes: smaller answers gain too little to be worth compressing
+MAX_LOGGED_TARGET = 2000  # bytes of a request's path and query in its log line
+SHOWN_ID = 200  # characters of an unknown article's id echoed in its 404
 
 # Errors about the index on disk, not the request: their messages name its path.
 # The index cannot be read (gone, damaged, of another format): the service,
@@ -64,6 +93,7 @@ SortName = Annotated[str, Query(description="Order of the hits: " + ", ".join(So
 INDEX_ERRORS = (IndexNotFoundError, IndexVersionError, IndexDamagedError, IndexBusyError)
 INDEX_ERROR = "the index cannot be read at the moment; tazsearch check names the damage"
 INTERNAL_ERROR = "internal error"
+NO_ARTICLE = "no such article"
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 MISDIRECTED = 421
@@ -87,6 +117,32 @@ class SafeJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return json_text(content, allow_nan=False).encode("utf-8")
+
+
+def error_answer(
+    status: int, detail: str, errors: Sequence[dict[str, Any]] = (), **headers: str
+) -> SafeJSONResponse:
+    """An error in the one shape of them all (api_models.ErrorAnswer)."""
+    return SafeJSONResponse({"detail": detail, "errors": list(errors)}, status, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """Each failed parameter's place, message and type; not its value, which the
+    client knows and which could be long."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type"))}
+        for e in exc.errors()
+    ]
+
+
+def _summary(errors: list[dict[str, Any]]) -> str:
+    """The field errors in one line: "query parameter limit: Input should be ..."."""
+    parts = []
+    for error in errors:
+        where, *name = error["loc"] or ["request"]
+        label = f"{where} parameter {'.'.join(map(str, name))}" if name else str(where)
+        parts.append(f"{label}: {error['msg']}")
+    return "; ".join(parts) or "invalid request"
 
 
 def host_name(value: str) -> str:
@@ -162,7 +218,7 @@ class Guard:
 
         if self.allowed_hosts is not None and not _host_allowed(scope, self.allowed_hosts):
             detail = "this server does not answer to that host name (see --allow-host)"
-            await SafeJSONResponse({"detail": detail}, MISDIRECTED)(scope, receive, guarded_send)
+            await error_answer(MISDIRECTED, detail)(scope, receive, guarded_send)
             return
         if head:
             scope = {**scope, "method": "GET"}
@@ -170,8 +226,7 @@ class Guard:
             await self.app(scope, receive, guarded_send)
         except Exception:
             if not started:
-                response = SafeJSONResponse({"detail": INTERNAL_ERROR}, 500)
-                await response(scope, receive, guarded_send)
+                await error_answer(500, INTERNAL_ERROR)(scope, receive, guarded_send)
             raise
 
 
@@ -181,6 +236,58 @@ def _with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[byt
     extra = {**SECURITY_HEADERS, "content-security-policy": PAGE_CSP}
     added = [(k.encode(), v.encode()) for k, v in extra.items() if k.encode() not in present]
     return [*headers, *added]
+
+
+class AccessLog:
+    """ASGI middleware, outermost: one line per request through ``write``, once its answer
+    is sent: ``[pid] GET /path?query 200 12.3 ms``.
+
+    The path and query are logged as the client sent them (percent-encoded),
+    with every control character shown as an escape and cut at
+    MAX_LOGGED_TARGET bytes: a request cannot write to the operator's terminal.
+    """
+
+    def __init__(self, app: ASGIApp, write: Callable[[str], None]) -> None:
+        self.app = app
+        self.write = write
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status: int | None = None
+
+        async def logged_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, logged_send)
+        finally:
+            elapsed = 1000 * (time.perf_counter() - started)
+            self.write(access_line(scope, status, elapsed))
+
+
+def access_line(scope: Scope, status: int | None, elapsed_ms: float) -> str:
+    """The log line of one request: nothing from the client in it acts on a terminal."""
+    target = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+    if scope.get("query_string"):
+        target += b"?" + scope["query_string"]
+    shown = visible(target[:MAX_LOGGED_TARGET].decode("utf-8", "surrogateescape"))
+    if len(target) > MAX_LOGGED_TARGET:
+        shown += "..."
+    method = visible(scope["method"][:20])
+    return f"[{os.getpid()}] {method} {shown} {status or '-'} {elapsed_ms:.1f} ms"
+
+
+def stderr_line(line: str) -> None:
+    """A line on stderr in one write, so that the lines of workers never interleave;
+    a log that cannot be written never fails a request."""
+    with contextlib.suppress(OSError):
+        os.write(sys.stderr.fileno(), (line + "\n").encode("utf-8", "backslashreplace"))
 
 
 def _docs_page(openapi_url: str, title: str) -> tuple[bytes, str]:
@@ -212,23 +319,51 @@ def _docs_page(openapi_url: str, title: str) -> tuple[bytes, str]:
 def _client_error(exc: TazsearchError) -> tuple[int, str]:
     """The status and message for an error: 4xx with its message for one the request
     caused (their messages name no path of the server), 503 for an index that cannot
-    be read, 500 for anything else; those two without details."""
+    be read, 500 for anything else; those two without details. An unknown article's
+    message is worded here: the library's could name a path."""
     if isinstance(exc, INDEX_ERRORS):
         return 503, INDEX_ERROR
     if isinstance(exc, ArticleNotFoundError):
-        return 404, str(exc)
+        return 404, NO_ARTICLE
     if isinstance(exc, (QuerySyntaxError, FilterError)):
         return 400, str(exc)
     return 500, INTERNAL_ERROR
 
 
+def _unknown_article(article_id: str) -> HTTPException:
+    shown = article_id if len(article_id) <= SHOWN_ID else article_id[:SHOWN_ID] + "..."
+    return HTTPException(404, f"no article with id {shown!r}")
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers a route may give, for its OpenAPI entry: all of one shape."""
+    meaning = {
+        400: "The query or a filter cannot be read (bad syntax, a bad date).",
+        404: "No article has this id.",
+        421: "This server does not answer to the request's host name (see --allow-host).",
+        422: "A parameter is missing, of the wrong type, or out of range.",
+        500: "An internal error; the answer says no more.",
+        503: "The index cannot be read at the moment (gone, damaged, of another format).",
+    }
+    return {
+        status: {"model": ErrorAnswer, "description": meaning[status]}
+        for status in (*statuses, 421, 500, 503)
+    }
+
+
 def create_app(
-    index_dir: str | Path = "index", allowed_hosts: Collection[str] | None = None
+    index_dir: str | Path = "index",
+    allowed_hosts: Collection[str] | None = None,
+    *,
+    cors_origins: Collection[str] = (),
+    log: Callable[[str], None] | None = None,
 ) -> FastAPI:
     """The service for the index in ``index_dir``, which must exist.
 
     ``allowed_hosts``: None answers any Host header; a collection answers
     loopback names (localhost, 127.0.0.1, [::1], with any port) and those.
+    ``cors_origins``: web origins whose pages may read the API's answers;
+    none gets no CORS header at all. ``log`` gets an access line per request.
     """
     index_dir = Path(index_dir)
     ix = Index.open(index_dir)
@@ -240,35 +375,65 @@ def create_app(
         docs_url=None,  # served below, with its own CSP
         redoc_url=None,
     )
+    # Added innermost first: a request passes the access log, then the Host check,
+    # CORS and compression, then the app.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_SIZE)
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "HEAD"],
+            allow_credentials=False,
+        )
     hosts = None if allowed_hosts is None else frozenset(host_name(h) for h in allowed_hosts)
     app.add_middleware(Guard, allowed_hosts=hosts)
+    if log is not None:
+        app.add_middleware(AccessLog, write=log)
     docs, docs_policy = _docs_page(app.openapi_url or "/openapi.json", f"{app.title} - Swagger UI")
 
     @app.exception_handler(TazsearchError)
-    def bad_request(request: Request, exc: TazsearchError) -> JSONResponse:
-        status, message = _client_error(exc)
-        return SafeJSONResponse({"detail": message}, status_code=status)
+    def tazsearch_error(request: Request, exc: TazsearchError) -> JSONResponse:
+        return error_answer(*_client_error(exc))
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        """FastAPI's 422, whose echo of the input is escaped as every other answer is."""
-        return SafeJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        errors = _field_errors(exc)
+        return error_answer(422, _summary(errors), errors)
 
-    @app.get("/api/search", tags=["search"])
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Unknown routes (404), other methods (405) and unknown articles, in the one shape."""
+        return error_answer(exc.status_code, str(exc.detail), **(exc.headers or {}))
+
+    # Each JSON route names its response class: with the app's default only,
+    # FastAPI would write the answer with pydantic's own JSON, which leaves
+    # DEL, C1 and bidi controls raw.
+    api = {"response_class": SafeJSONResponse}
+
+    @app.get(
+        "/api/search",
+        tags=["search"],
+        operation_id="search",
+        response_model=SearchAnswer,
+        response_model_exclude_unset=True,  # "facets" only when asked for, as in the CLI
+        responses=_errors(400, 422),
+        **api,
+    )
     def api_search(
         q: QueryText = "",
         author: Values = [],  # noqa: B006 (FastAPI copies defaults)
         tag: Values = [],  # noqa: B006
-        since: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
-        until: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
-        sort: SortName = Sort.relevance.value,
+        since: DateText = None,
+        until: DateText = None,
+        sort: SortChoice = Sort.relevance,
         limit: Limit = 10,
         page: Page = 1,
         facets: bool = False,
     ) -> dict[str, Any]:
         """Search, with every filter, sort, paging and facet option of `tazsearch query`.
 
-        The answer has the shape of `tazsearch query --json`.
+        The answer has the shape of `tazsearch query --json`, each hit without
+        its server path.
         """
         found = ix.search(
             q,
@@ -278,32 +443,84 @@ def create_app(
             tags=tag,
             since=since,
             until=until,
-            sort=sort,
+            sort=sort.value,
             facets=facets,
         )
-        return found.to_dict()
+        answer = found.to_dict()
+        for hit in answer["hits"]:
+            del hit["path"]
+        return answer
 
-    @app.get("/api/articles/{article_id}", tags=["articles"])
-    def api_article(article_id: str) -> dict[str, Any]:
-        """One article, whole, by its id (never read as a path)."""
-        return ix.get(article_id, path_lookup=False).to_dict()
+    @app.get(
+        "/api/articles/{article_id}",
+        tags=["articles"],
+        operation_id="get_article",
+        response_model=ArticleAnswer,
+        responses=_errors(404, 422),
+        **api,
+    )
+    def api_article(article_id: ArticleId) -> dict[str, Any]:
+        """One article, whole, by its id (never read as a path), without its server path."""
+        try:
+            article = ix.get(article_id, path_lookup=False)
+        except ArticleNotFoundError:
+            raise _unknown_article(article_id) from None
+        answer = article.to_dict()
+        del answer["path"]
+        return answer
 
-    @app.get("/api/articles/{article_id}/similar", tags=["articles"])
-    def api_similar(article_id: str, limit: Limit = 10) -> dict[str, Any]:
-        """The articles most like one article."""
-        return ix.similar(article_id, limit=limit, path_lookup=False).to_dict()
+    @app.get(
+        "/api/articles/{article_id}/similar",
+        tags=["articles"],
+        operation_id="similar_articles",
+        response_model=SearchAnswer,
+        response_model_exclude_unset=True,
+        responses=_errors(404, 422),
+        **api,
+    )
+    def api_similar(article_id: ArticleId, limit: Limit = 10) -> dict[str, Any]:
+        """The articles most like one article, most alike first."""
+        try:
+            found = ix.similar(article_id, limit=limit, path_lookup=False)
+        except ArticleNotFoundError:
+            raise _unknown_article(article_id) from None
+        answer = found.to_dict()
+        for hit in answer["hits"]:
+            del hit["path"]
+        return answer
 
-    @app.get("/api/suggest", tags=["search"])
+    @app.get(
+        "/api/suggest",
+        tags=["search"],
+        operation_id="suggest",
+        response_model=SuggestAnswer,
+        responses=_errors(422),
+        **api,
+    )
     def api_suggest(q: QueryText) -> dict[str, Any]:
         """Did-you-mean: the query with misspelt words corrected, or null."""
         return {"query": q, "suggestion": ix.suggest(q)}
 
-    @app.get("/api/stats", tags=["index"])
+    @app.get(
+        "/api/stats",
+        tags=["index"],
+        operation_id="stats",
+        response_model=StatsAnswer,
+        responses=_errors(),
+        **api,
+    )
     def api_stats() -> dict[str, Any]:
         """Articles, date range, size, articles per year, top tags and authors."""
         return ix.stats().to_dict()
 
-    @app.get("/health", tags=["index"])
+    @app.get(
+        "/health",
+        tags=["index"],
+        operation_id="health",
+        response_model=HealthAnswer,
+        responses=_errors(),
+        **api,
+    )
     def health() -> dict[str, Any]:
         """Whether the service can read its index, and which commit it sees."""
         return {"status": "ok", "articles": len(ix), "generation": ix.generation}
@@ -348,7 +565,10 @@ def create_app(
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str, q: QueryText = "") -> HTMLResponse:
-        article = ix.get(article_id, path_lookup=False)
+        try:
+            article = ix.get(article_id, path_lookup=False)
+        except ArticleNotFoundError:
+            return HTMLResponse(pages.not_found_page(), status_code=404)
         return HTMLResponse(pages.article_page(article, ix.highlighter(q) if q.strip() else None))
 
     app.state.index = ix
@@ -370,7 +590,7 @@ def _bind_error(exc: OSError, host: str, port: int) -> str:
     return f"cannot listen on {where}: {exc.strerror or exc}"
 
 
-def listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     """A socket listening on host and port, or a one-line :class:`ServeError`.
 
     Bound here rather than by uvicorn, so that a taken port is an error
@@ -380,6 +600,8 @@ def listen(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
         sock.listen(BACKLOG)
     except OSError as exc:
@@ -388,14 +610,67 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(index_dir: Path, sock: socket.socket, allow: Collection[str] = ()) -> None:
-    """Serve on a listening socket until stopped, with uvicorn.
+def listen_all(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` sockets listening on host and port, one per worker, or a one-line
+    :class:`ServeError`.
+
+    Several workers accepting on one socket share its connections badly:
+    asyncio accepts every waiting connection at once, so the first worker to
+    wake takes them all (20 clients were 20 to 0). With SO_REUSEPORT the
+    kernel spreads new connections over the sockets. Any process of the same
+    user could join such a group, so the port is first bound without it,
+    which fails if anyone holds it; the group is bound right after.
+    """
+    if count == 1:
+        return [listen(host, port)]
+    listen(host, port).close()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sockets.append(listen(host, port, reuse_port=True))
+    except ServeError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+def run(
+    index_dir: Path,
+    sockets: Sequence[socket.socket],
+    allow: Collection[str] = (),
+    *,
+    cors_origins: Collection[str] = (),
+    quiet: bool = False,
+    notice: Callable[[str], None] = stderr_line,
+) -> None:
+    """Serve until stopped, with uvicorn: in this process for one socket, else in a
+    worker process per socket, forked from this one (see workers.py).
 
     On a loopback address only loopback host names are answered, and the
     names in ``allow``; on another address any, unless ``allow`` names some.
+    Each request is logged on stderr unless ``quiet``.
     """
     import uvicorn
 
-    allowed = allowed_hosts_for(sock.getsockname()[0], allow)
-    app = create_app(index_dir, allowed_hosts=allowed)
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    allowed = allowed_hosts_for(sockets[0].getsockname()[0], allow)
+
+    def serve(slot: int) -> None:
+        for number, other in enumerate(sockets):
+            if number != slot and len(sockets) > 1:
+                other.close()  # the other workers' sockets
+        app = create_app(
+            index_dir,
+            allowed_hosts=allowed,
+            cors_origins=cors_origins,
+            log=None if quiet else stderr_line,
+        )
+        config = uvicorn.Config(app, log_level="warning")
+        uvicorn.Server(config).run(sockets=[sockets[slot]])
+
+    if len(sockets) == 1:
+        serve(0)
+        return
+    from .workers import Supervisor
+
+    Supervisor(len(sockets), serve, notice).run()
