@@ -3,9 +3,9 @@ readable operation ids, CORS, gzip, the access log and the HTML 404 page."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -287,13 +287,13 @@ def test_serve_help_reads_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_a_bad_cors_origin_is_one_line(seed_index: Path) -> None:
-    result = run_cli("serve", "--index", str(seed_index), "--cors-origin", "example.org/x")
+    with socket.socket() as taken:  # were the origin taken, the command would stop here
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = run_cli(
+            "serve", "--index", str(seed_index), "--port", port, "--cors-origin", "example.org/x"
+        )
     assert result.returncode == 1
     assert result.stderr.startswith("error: --cors-origin takes an origin")
     assert result.stderr.count("\n") == 1
-
-
-def test_the_openapi_document_is_json_without_raw_controls(served: Served) -> None:
-    text = served.client.get("/openapi.json").text
-    assert json.loads(text)["openapi"].startswith("3.1")
-    assert not re.search("[\x00-\x1f\x7f-\x9f]", text)

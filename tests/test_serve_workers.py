@@ -204,7 +204,7 @@ def test_a_running_indexer_holding_the_write_lock_delays_no_search(seed_index: P
             target=lambda: answered.append(client.get("/api/search?q=Nordkorea").status_code)
         )
         thread.start()
-        thread.join(timeout=30)  # a search waiting for the lock would wait for ever
+        thread.join(timeout=10)  # a search waiting for the lock would wait for ever
         assert answered == [200]
     finally:
         lock.release()
@@ -235,7 +235,7 @@ def test_a_slow_search_holds_up_no_quick_one(
             target=lambda: quick.append(client.get("/api/search?q=Nordkorea").json()["total"])
         )
         thread.start()
-        thread.join(timeout=30)
+        thread.join(timeout=10)
         assert quick == [1], "the quick search waited for the slow one"
     finally:
         release.set()
