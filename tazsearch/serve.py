@@ -4,7 +4,7 @@ Built on FastAPI (which serves the OpenAPI schema at /openapi.json) and run by
 uvicorn; both come with ``pip install "tazsearch[serve]"``. One :class:`Index`
 is shared by all requests of a process; it picks up each new commit of the
 index, from a `tazsearch index` running alongside, before the next search.
-``--workers N`` runs N such processes over one socket (see workers.py).
+``--workers N`` runs N such processes, each on a socket of its own (workers.py).
 
 Every answer of the API has a pydantic model (api_models.py), and every error
 one shape, ``{"detail": str, "errors": [...]}``, whatever its status. Hits and
@@ -12,24 +12,13 @@ articles name their file by its path under the folder that was indexed,
 never by the server's absolute path.
 
 Article ids come from strangers: they are looked up as ids only, never read
-as paths. Errors name no file of the server. Every answer carries headers
-that forbid sniffing, framing and inline scripts, and a server on a loopback
-address answers only to loopback host names, so that a web page cannot reach
-it through DNS rebinding.
+as paths. Errors name no file of the server. The Host check, security
+headers and the access log are in http_guard.py.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import errno
-import hashlib
-import ipaddress
-import os
-import re
 import socket
-import sys
-import time
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,12 +26,10 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__, pages
 from .api_models import (
@@ -61,18 +48,26 @@ from .errors import (
     IndexNotFoundError,
     IndexVersionError,
     QuerySyntaxError,
-    ServeError,
     TazsearchError,
+)
+from .http_guard import (
+    INTERNAL_ERROR,
+    AccessLog,
+    Guard,
+    SafeJSONResponse,
+    allowed_hosts_for,
+    docs_page,
+    error_answer,
+    host_name,
+    stderr_line,
 )
 from .index import Index
 from .results import Sort
-from .safetext import json_text, visible
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 MAX_QUERY = 500
 MAX_ID = 1024
-BACKLOG = 2048  # uvicorn's default
 
 QueryText = Annotated[str, Query(max_length=MAX_QUERY, description="Query, in the CLI's syntax.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page.")]
@@ -84,7 +79,6 @@ SortName = Annotated[str, Query(description="Order of the hits: " + ", ".join(So
 SortChoice = Annotated[Sort, Query(description="Order of the hits.")]
 DateText = Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD")]
 GZIP_MIN_SIZE = 1024  # bytes: smaller answers gain too little to be worth compressing
-MAX_LOGGED_TARGET = 2000  # bytes of a request's path and query in its log line
 SHOWN_ID = 200  # characters of an unknown article's id echoed in its 404
 
 # Errors about the index on disk, not the request: their messages name its path.
@@ -92,38 +86,7 @@ SHOWN_ID = 200  # characters of an unknown article's id echoed in its 404
 # not the request, is at fault, and says so without details.
 INDEX_ERRORS = (IndexNotFoundError, IndexVersionError, IndexDamagedError, IndexBusyError)
 INDEX_ERROR = "the index cannot be read at the moment; tazsearch check names the damage"
-INTERNAL_ERROR = "internal error"
 NO_ARTICLE = "no such article"
-
-LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
-MISDIRECTED = 421
-
-PAGE_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
-SWAGGER_JS = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"
-SWAGGER_CSS = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"
-SWAGGER_FAVICON = "https://fastapi.tiangolo.com/img/favicon.png"
-SECURITY_HEADERS = {
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "x-frame-options": "DENY",
-}
-
-
-class SafeJSONResponse(JSONResponse):
-    """JSON as the CLI prints it: DEL, C1 and bidi controls escaped as ``\\uXXXX`` too."""
-
-    def render(self, content: Any) -> bytes:
-        return json_text(content, allow_nan=False).encode("utf-8")
-
-
-def error_answer(
-    status: int, detail: str, errors: Sequence[dict[str, Any]] = (), **headers: str
-) -> SafeJSONResponse:
-    """An error in the one shape of them all (api_models.ErrorAnswer)."""
-    return SafeJSONResponse({"detail": detail, "errors": list(errors)}, status, headers=headers)
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -143,177 +106,6 @@ def _summary(errors: list[dict[str, Any]]) -> str:
         label = f"{where} parameter {'.'.join(map(str, name))}" if name else str(where)
         parts.append(f"{label}: {error['msg']}")
     return "; ".join(parts) or "invalid request"
-
-
-def host_name(value: str) -> str:
-    """The host of a Host header or an --allow-host NAME: lower case, without a port.
-
-    A bare IPv6 address gets the brackets a Host header puts around it.
-    """
-    value = value.strip().lower()
-    if value.startswith("["):
-        return value[: value.find("]") + 1] or value
-    if value.count(":") == 1:
-        return value.partition(":")[0]
-    if value.count(":") > 1:
-        return f"[{value}]"
-    return value
-
-
-def is_loopback(host: str) -> bool:
-    """Whether a host name or address (IPv6 in brackets or not) names this machine only."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def allowed_hosts_for(address: str, allow: Collection[str]) -> frozenset[str] | None:
-    """The Host names a server listening on ``address`` answers to, besides loopback ones.
-
-    None means any: a server on a public address has no name to check. On a
-    loopback address, only loopback names are allowed unless --allow-host
-    adds others.
-    """
-    if allow:
-        return frozenset(host_name(name) for name in allow)
-    return frozenset() if is_loopback(address) else None
-
-
-def _host_allowed(scope: Scope, allowed: frozenset[str]) -> bool:
-    header = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
-    name = host_name(header)
-    return name in allowed or name in LOOPBACK_NAMES or is_loopback(name)
-
-
-class Guard:
-    """ASGI middleware around the whole app: the Host check, HEAD, security headers, 500s.
-
-    HEAD is answered as GET without the body, on every route. A failure
-    nobody caught is answered with "internal error" and nothing more, then
-    raised again for the server's log.
-    """
-
-    def __init__(self, app: ASGIApp, allowed_hosts: frozenset[str] | None) -> None:
-        self.app = app
-        self.allowed_hosts = allowed_hosts
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        head = scope["method"] == "HEAD"
-        started = False
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                message = {**message, "headers": _with_security_headers(message["headers"])}
-            elif message["type"] == "http.response.body" and head:
-                message = {**message, "body": b""}
-            await send(message)
-
-        if self.allowed_hosts is not None and not _host_allowed(scope, self.allowed_hosts):
-            detail = "this server does not answer to that host name (see --allow-host)"
-            await error_answer(MISDIRECTED, detail)(scope, receive, guarded_send)
-            return
-        if head:
-            scope = {**scope, "method": "GET"}
-        try:
-            await self.app(scope, receive, guarded_send)
-        except Exception:
-            if not started:
-                await error_answer(500, INTERNAL_ERROR)(scope, receive, guarded_send)
-            raise
-
-
-def _with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """The response's headers with ours added; a route's own CSP (that of /docs) is kept."""
-    present = {name.lower() for name, _ in headers}
-    extra = {**SECURITY_HEADERS, "content-security-policy": PAGE_CSP}
-    added = [(k.encode(), v.encode()) for k, v in extra.items() if k.encode() not in present]
-    return [*headers, *added]
-
-
-class AccessLog:
-    """ASGI middleware, outermost: one line per request through ``write``, once its answer
-    is sent: ``[pid] GET /path?query 200 12.3 ms``.
-
-    The path and query are logged as the client sent them (percent-encoded),
-    with every control character shown as an escape and cut at
-    MAX_LOGGED_TARGET bytes: a request cannot write to the operator's terminal.
-    """
-
-    def __init__(self, app: ASGIApp, write: Callable[[str], None]) -> None:
-        self.app = app
-        self.write = write
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status: int | None = None
-
-        async def logged_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, logged_send)
-        finally:
-            elapsed = 1000 * (time.perf_counter() - started)
-            self.write(access_line(scope, status, elapsed))
-
-
-def access_line(scope: Scope, status: int | None, elapsed_ms: float) -> str:
-    """The log line of one request: nothing from the client in it acts on a terminal."""
-    target = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
-    if scope.get("query_string"):
-        target += b"?" + scope["query_string"]
-    shown = visible(target[:MAX_LOGGED_TARGET].decode("utf-8", "surrogateescape"))
-    if len(target) > MAX_LOGGED_TARGET:
-        shown += "..."
-    method = visible(scope["method"][:20])
-    return f"[{os.getpid()}] {method} {shown} {status or '-'} {elapsed_ms:.1f} ms"
-
-
-def stderr_line(line: str) -> None:
-    """A line on stderr in one write, so that the lines of workers never interleave;
-    a log that cannot be written never fails a request."""
-    with contextlib.suppress(OSError):
-        os.write(sys.stderr.fileno(), (line + "\n").encode("utf-8", "backslashreplace"))
-
-
-def _docs_page(openapi_url: str, title: str) -> tuple[bytes, str]:
-    """Swagger UI's page and a CSP of its own: its files from the CDN, its inline script by hash.
-
-    Swagger UI sets inline styles, so styles (never scripts) may be inline here.
-    """
-    page = get_swagger_ui_html(
-        openapi_url=openapi_url,
-        title=title,
-        swagger_js_url=SWAGGER_JS,
-        swagger_css_url=SWAGGER_CSS,
-        swagger_favicon_url=SWAGGER_FAVICON,
-        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
-    )
-    scripts = re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.DOTALL)
-    hashes = " ".join(
-        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
-        for s in scripts
-    )
-    policy = (
-        f"default-src 'none'; script-src {SWAGGER_JS} {hashes}; "
-        f"style-src {SWAGGER_CSS} 'unsafe-inline'; img-src 'self' data: {SWAGGER_FAVICON}; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
-    return bytes(page.body), policy
 
 
 def _client_error(exc: TazsearchError) -> tuple[int, str]:
@@ -389,7 +181,7 @@ def create_app(
     app.add_middleware(Guard, allowed_hosts=hosts)
     if log is not None:
         app.add_middleware(AccessLog, write=log)
-    docs, docs_policy = _docs_page(app.openapi_url or "/openapi.json", f"{app.title} - Swagger UI")
+    docs, docs_policy = docs_page(app.openapi_url or "/openapi.json", f"{app.title} - Swagger UI")
 
     @app.exception_handler(TazsearchError)
     def tazsearch_error(request: Request, exc: TazsearchError) -> JSONResponse:
@@ -526,7 +318,7 @@ def create_app(
         return {"status": "ok", "articles": len(ix), "generation": ix.generation}
 
     @app.get("/docs", include_in_schema=False)
-    def docs_page() -> HTMLResponse:
+    def swagger_page() -> HTMLResponse:
         return HTMLResponse(docs, headers={"content-security-policy": docs_policy})
 
     @app.get(pages.STYLESHEET_URL, include_in_schema=False)
@@ -573,66 +365,6 @@ def create_app(
 
     app.state.index = ix
     return app
-
-
-def _address(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def _bind_error(exc: OSError, host: str, port: int) -> str:
-    where = _address(host, port)
-    if exc.errno == errno.EADDRINUSE:
-        return f"cannot listen on {where}: the port is in use; choose another with --port"
-    if exc.errno == errno.EACCES:
-        return f"cannot listen on {where}: permission denied (ports below 1024 need root)"
-    if exc.errno == errno.EADDRNOTAVAIL:
-        return f"cannot listen on {where}: this machine has no such address"
-    return f"cannot listen on {where}: {exc.strerror or exc}"
-
-
-def listen(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
-    """A socket listening on host and port, or a one-line :class:`ServeError`.
-
-    Bound here rather than by uvicorn, so that a taken port is an error
-    before anything claims to be serving.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if reuse_port:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host, port))
-        sock.listen(BACKLOG)
-    except OSError as exc:
-        sock.close()
-        raise ServeError(_bind_error(exc, host, port)) from None
-    return sock
-
-
-def listen_all(host: str, port: int, count: int) -> list[socket.socket]:
-    """``count`` sockets listening on host and port, one per worker, or a one-line
-    :class:`ServeError`.
-
-    Several workers accepting on one socket share its connections badly:
-    asyncio accepts every waiting connection at once, so the first worker to
-    wake takes them all (20 clients were 20 to 0). With SO_REUSEPORT the
-    kernel spreads new connections over the sockets. Any process of the same
-    user could join such a group, so the port is first bound without it,
-    which fails if anyone holds it; the group is bound right after.
-    """
-    if count == 1:
-        return [listen(host, port)]
-    listen(host, port).close()
-    sockets: list[socket.socket] = []
-    try:
-        for _ in range(count):
-            sockets.append(listen(host, port, reuse_port=True))
-    except ServeError:
-        for sock in sockets:
-            sock.close()
-        raise
-    return sockets
 
 
 def run(

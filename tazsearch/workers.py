@@ -21,9 +21,11 @@ that signal would. Workers die with the parent, even after a ``kill -9``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import signal
+import socket
 import threading
 import time
 from collections import deque
@@ -33,6 +35,7 @@ from .errors import ServeError, TazsearchError
 from .safetext import visible
 from .store.parallel import _die_with  # prctl(PR_SET_PDEATHSIG), as the indexing workers do
 
+BACKLOG = 2048  # uvicorn's default
 WATCHED = {signal.SIGINT, signal.SIGTERM, signal.SIGCHLD}
 # A crash loop ends once this many workers (beyond the first of each) died within RESTART_WINDOW.
 RESTART_WINDOW = 60.0
@@ -187,3 +190,63 @@ class Supervisor:
         for pid in self.children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, number)
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _bind_error(exc: OSError, host: str, port: int) -> str:
+    where = _address(host, port)
+    if exc.errno == errno.EADDRINUSE:
+        return f"cannot listen on {where}: the port is in use; choose another with --port"
+    if exc.errno == errno.EACCES:
+        return f"cannot listen on {where}: permission denied (ports below 1024 need root)"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {where}: this machine has no such address"
+    return f"cannot listen on {where}: {exc.strerror or exc}"
+
+
+def listen(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A socket listening on host and port, or a one-line :class:`ServeError`.
+
+    Bound here rather than by uvicorn, so that a taken port is an error
+    before anything claims to be serving.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError as exc:
+        sock.close()
+        raise ServeError(_bind_error(exc, host, port)) from None
+    return sock
+
+
+def listen_all(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` sockets listening on host and port, one per worker, or a one-line
+    :class:`ServeError`.
+
+    Several workers accepting on one socket share its connections badly:
+    asyncio accepts every waiting connection at once, so the first worker to
+    wake takes them all (20 clients were 20 to 0). With SO_REUSEPORT the
+    kernel spreads new connections over the sockets. Any process of the same
+    user could join such a group, so the port is first bound without it,
+    which fails if anyone holds it; the group is bound right after.
+    """
+    if count == 1:
+        return [listen(host, port)]
+    listen(host, port).close()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sockets.append(listen(host, port, reuse_port=True))
+    except ServeError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets

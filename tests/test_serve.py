@@ -33,7 +33,9 @@ from tazsearch.errors import (
     IndexNotFoundError,
     IndexVersionError,
 )
-from tazsearch.serve import allowed_hosts_for, create_app, listen
+from tazsearch.http_guard import allowed_hosts_for
+from tazsearch.serve import create_app
+from tazsearch.workers import listen
 
 from conftest import SEED, fixture_article, run_cli
 

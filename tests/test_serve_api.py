@@ -20,7 +20,8 @@ from fastapi.testclient import TestClient
 import tazsearch
 from tazsearch import Index
 from tazsearch.errors import IndexDamagedError
-from tazsearch.serve import access_line, create_app
+from tazsearch.http_guard import access_line
+from tazsearch.serve import create_app
 
 from conftest import SEED, fixture_article, run_cli
 

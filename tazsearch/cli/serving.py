@@ -63,7 +63,8 @@ def serve(
     /api (its OpenAPI schema at /openapi.json), the search page at /.
     """
     try:
-        from ..serve import listen_all, run
+        from ..serve import run
+        from ..workers import listen_all
     except ImportError as exc:
         message = f'serving needs the serve extra: pip install "tazsearch[serve]" ({exc})'
         raise fail(message) from None
