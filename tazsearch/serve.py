@@ -62,7 +62,7 @@ from .http_guard import (
     stderr_line,
 )
 from .index import Index
-from .results import Sort
+from .results import SearchResults, Sort
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
@@ -125,6 +125,14 @@ def _client_error(exc: TazsearchError) -> tuple[int, str]:
 def _unknown_article(article_id: str) -> HTTPException:
     shown = article_id if len(article_id) <= SHOWN_ID else article_id[:SHOWN_ID] + "..."
     return HTTPException(404, f"no article with id {shown!r}")
+
+
+def _without_paths(found: SearchResults) -> dict[str, Any]:
+    """Results as the CLI's JSON has them, less each hit's absolute path."""
+    answer = found.to_dict()
+    for hit in answer["hits"]:
+        del hit["path"]
+    return answer
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -238,10 +246,7 @@ def create_app(
             sort=sort.value,
             facets=facets,
         )
-        answer = found.to_dict()
-        for hit in answer["hits"]:
-            del hit["path"]
-        return answer
+        return _without_paths(found)
 
     @app.get(
         "/api/articles/{article_id}",
@@ -276,10 +281,7 @@ def create_app(
             found = ix.similar(article_id, limit=limit, path_lookup=False)
         except ArticleNotFoundError:
             raise _unknown_article(article_id) from None
-        answer = found.to_dict()
-        for hit in answer["hits"]:
-            del hit["path"]
-        return answer
+        return _without_paths(found)
 
     @app.get(
         "/api/suggest",
