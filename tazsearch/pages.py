@@ -195,3 +195,12 @@ def article_page(article: Article, spans: Callable[[str], list[Span]] | None = N
         f"<p><strong>{marked(article.teaser)}</strong></p>{body}"
         f'<p class="tags">Tags: {escape(", ".join(article.tags))}</p></article>',
     )
+
+
+def not_found_page() -> str:
+    """The page for an unknown article: it names nothing of the server, nor the id asked for."""
+    return _layout(
+        "Nicht gefunden – tazsearch",
+        '<p><a href="/">tazsearch</a></p><h1>Nicht gefunden</h1>'
+        "<p>Diesen Artikel gibt es im Index nicht.</p>",
+    )

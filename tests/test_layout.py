@@ -21,7 +21,7 @@ SEAM = PACKAGE / "store"
 # Public Whoosh modules that code outside the seam may use.
 PUBLIC_WHOOSH = {"whoosh.lang.stopwords"}
 # Private-looking names that are public API: namedtuple's methods.
-PUBLIC_UNDERSCORED = {"_replace", "_asdict", "_fields", "_make"}
+PUBLIC_UNDERSCORED = {"_replace", "_asdict", "_fields", "_make", "_exit"}
 MAX_CLASS_LINES = 150
 MAX_MODULE_LINES = 450
 
