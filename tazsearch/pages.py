@@ -1,206 +1,357 @@
-"""The HTML of the search page and the article pages: rendered on the server, no JavaScript.
+"""The search page and the article pages, in German, from Jinja2 templates.
 
-No inline style either: the pages link one stylesheet, served by the app, so
-that its Content-Security-Policy can forbid everything inline. Every text
-from the index is HTML-escaped, and every article id in a link is
-URL-encoded: ids may hold ``?``, ``#``, ``%`` or spaces.
+What a page shows is worked out here, as plain values (the search's state and
+the links that change it, the chips of active filters, the pager, the facets,
+texts cut into marked and unmarked pieces); the templates in
+``tazsearch/templates`` lay it out, and Jinja2 escapes every value, so nothing
+is escaped by hand. Every state of a search is in its URL, so the back button
+and shared links work. The pages link one stylesheet and one script of our
+own, served by the app, so that the Content-Security-Policy forbids everything
+inline; the script only adds results while typing, and the pages work
+without it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from html import escape
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from .article import Article
-from .results import Hit, SearchResults, Sort, Span, byline, marked
+from .facets import Facets
+from .results import Hit, SearchResults, Sort, Span
 
 PER_PAGE = 10
+MAX_PAGE = 1000  # the API's limit too
 STYLESHEET_URL = "/static/style.css"
-BAR_STEPS = 24  # widths of a date bar, each its own class: no inline style
-BAR_STEP_PX = 5
-STYLE = """
-body { font: 16px/1.5 Georgia, serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; }
-form.search input[name=q] { width: 60%; font-size: 1.1rem; }
-fieldset { border: 0; padding: 0; margin: .5rem 0; }
-mark { background: #ffe066; }
-.hit { margin: 1.5rem 0; }
-.hit h2 { font-size: 1.15rem; margin: 0; }
-.facts, .tags { color: #555; font-size: .9rem; }
-.facets { display: flex; gap: 2rem; flex-wrap: wrap; font-size: .9rem; }
-.bar { background: #d33; height: .8rem; display: inline-block; vertical-align: middle; }
-.error { color: #b00; }
-"""
-STYLESHEET = STYLE + "".join(
-    f".bar.w{step} {{ width: {step * BAR_STEP_PX}px; }}\n" for step in range(1, BAR_STEPS + 1)
-)
+SCRIPT_URL = "/static/search.js"
+BAR_STEPS = 24  # widths of a facet bar, each a class of its own: no inline style
+SIMILAR = 5
+SORT_NAMES = {
+    Sort.relevance.value: "Relevanz",
+    Sort.newest.value: "Neueste zuerst",
+    Sort.oldest.value: "Älteste zuerst",
+}
+MONTHS = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+Pieces = list[tuple[str, bool]]  # a text as pieces, each marked or not
+
+
+def static_file(name: str) -> bytes:
+    """A file of ``tazsearch/static``, as the app serves it."""
+    return files("tazsearch").joinpath("static", name).read_bytes()
 
 
 @dataclass(frozen=True)
-class SearchForm:
-    """What the search page was asked for."""
+class SearchState:
+    """What a search page was asked for: the query, the filters, the order, the page.
+    Its URL holds all of it; empty values are left out."""
 
     q: str = ""
-    author: str = ""
-    tag: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
     since: str = ""
     until: str = ""
     sort: str = Sort.relevance.value
     page: int = 1
 
     def is_empty(self) -> bool:
-        return not (self.q.strip() or self.author or self.tag or self.since or self.until)
+        return not (self.q.strip() or self.tags or self.authors or self.since or self.until)
 
-    def url(self, **changes: object) -> str:
-        """The page's address with some fields changed; empty fields left out."""
-        fields = {**self.__dict__, **changes}
-        return "/?" + urlencode({k: v for k, v in fields.items() if v and v != Sort.relevance})
+    def params(self) -> list[tuple[str, str]]:
+        pairs = [("q", self.q.strip())]
+        pairs += [("tag", t) for t in self.tags] + [("author", a) for a in self.authors]
+        pairs += [("since", self.since), ("until", self.until)]
+        if self.sort != Sort.relevance.value:
+            pairs.append(("sort", self.sort))
+        if self.page > 1:
+            pairs.append(("page", str(self.page)))
+        return [(k, v) for k, v in pairs if v]
+
+    def url(self, **changes: Any) -> str:
+        """The search page's address for this state with ``changes``; paging starts
+        over unless the change is the page."""
+        changed = replace(self, **{"page": 1, **changes})
+        query = urlencode(changed.params())
+        return "/?" + query if query else "/"
+
+    def adding(self, kind: str, value: str) -> str:
+        """The address with one more tag or author filter."""
+        values: tuple[str, ...] = getattr(self, kind)
+        return self.url(**{kind: values if value in values else (*values, value)})
+
+    def article_url(self, article_id: str, marks: str = "") -> str:
+        """An article's address, carrying this search so that its page links back to
+        it, and ``marks``: the query its words are marked for, when not ``q``."""
+        params = self.params() + ([("hl", marks)] if marks and marks != self.q else [])
+        path = "/articles/" + quote(article_id, safe="")
+        return path + ("?" + urlencode(params) if params else "")
 
 
-def _marked(text: str, spans: list[Span]) -> str:
-    return marked(text, spans, "<mark>", "</mark>", escape)
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    current: bool = False
 
 
-def article_url(article_id: str) -> str:
-    """The address of an article's page: the id URL-encoded whole, ``/`` included."""
-    return "/articles/" + quote(article_id, safe="")
+@dataclass(frozen=True)
+class Chip:
+    """An active filter, and the address without it."""
+
+    kind: str
+    label: str
+    remove: str
 
 
-def _layout(title: str, body: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width"><title>{escape(title)}</title>'
-        f'<link rel="stylesheet" href="{STYLESHEET_URL}"></head><body>{body}</body></html>'
+@dataclass(frozen=True)
+class Pager:
+    """The pages of a result: where this one sits, and links to the others."""
+
+    first: int
+    last: int
+    total: int
+    pages: list[Link | None]  # None: a gap in the numbers
+    previous: str = ""
+    next: str = ""
+    first_page: str = ""
+    last_page: str = ""
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    step: int
+    url: str
+
+
+@dataclass(frozen=True)
+class FacetView:
+    per: str
+    dates: list[Bar]
+    tags: list[Link]
+    authors: list[Link]
+
+
+@dataclass(frozen=True)
+class HitView:
+    """One hit as the page lists it: the title cut into kicker and headline."""
+
+    url: str
+    kicker: Pieces
+    headline: Pieces
+    date: dt.date | None
+    authors: list[Link]
+    tags: list[Link]
+    snippet: Pieces
+
+
+def pieces(text: str, spans: list[Span]) -> Pieces:
+    """``text`` as pieces, the spans marked."""
+    found, last = [], 0
+    for start, end in spans:
+        if start > last:
+            found.append((text[last:start], False))
+        found.append((text[start:end], True))
+        last = end
+    if last < len(text):
+        found.append((text[last:], False))
+    return found
+
+
+def german_date(date: dt.date | None) -> str:
+    return f"{date.day}. {MONTHS[date.month - 1]} {date.year}" if date else ""
+
+
+def german_number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _period(value: str) -> str:
+    """A facet's year (2020) or month (2020-11) as a reader says it."""
+    if len(value) == 7:
+        return f"{MONTHS[int(value[5:]) - 1][:3]}. {value[:4]}"
+    return value
+
+
+def _hit(hit: Hit, state: SearchState, marks: str) -> HitView:
+    cut = len(hit.kicker) + 2 if hit.kicker and hit.title.startswith(hit.kicker + ": ") else 0
+    spans = hit.title_highlights
+    kicker = pieces(hit.kicker, [(s, min(e, len(hit.kicker))) for s, e in spans if s < cut - 2])
+    headline = pieces(hit.title[cut:], [(s - cut, e - cut) for s, e in spans if s >= cut])
+    snippet = hit.snippets[0] if hit.snippets else None
+    return HitView(
+        url=state.article_url(hit.id, marks),
+        kicker=kicker if cut else [],
+        headline=headline,
+        date=hit.date,
+        authors=[Link(a, state.adding("authors", a)) for a in hit.authors],
+        tags=[Link(t, state.adding("tags", t)) for t in hit.tags],
+        snippet=pieces(snippet.text, snippet.highlights) if snippet else [],
     )
 
 
-def _form(form: SearchForm) -> str:
-    def field(name: str, label: str, value: str, hint: str = "") -> str:
-        return (
-            f'<label>{label} <input name="{name}" value="{escape(value)}"'
-            f' placeholder="{escape(hint)}" size="12"></label> '
-        )
-
-    sorts = "".join(
-        f'<option value="{s.value}"{" selected" if s == form.sort else ""}>{s.value}</option>'
-        for s in Sort
-    )
-    return (
-        '<form class="search" action="/" method="get" role="search">'
-        f'<input name="q" type="search" value="{escape(form.q)}" autofocus'
-        ' aria-label="Suchbegriffe" placeholder="z. B. Nordkorea Soldaten">'
-        ' <button type="submit">Suchen</button><fieldset>'
-        + field("tag", "Tag", form.tag)
-        + field("author", "Autor", form.author)
-        + field("since", "von", form.since, "JJJJ-MM-TT")
-        + field("until", "bis", form.until, "JJJJ-MM-TT")
-        + f'<label>Sortierung <select name="sort">{sorts}</select></label>'
-        "</fieldset></form>"
-    )
+def _chips(state: SearchState) -> list[Chip]:
+    chips = [
+        Chip("Tag", t, state.url(tags=tuple(x for x in state.tags if x != t))) for t in state.tags
+    ]
+    chips += [
+        Chip("Autor", a, state.url(authors=tuple(x for x in state.authors if x != a)))
+        for a in state.authors
+    ]
+    if state.since or state.until:
+        span = f"{state.since or '…'} bis {state.until or '…'}"
+        if state.since == state.until:
+            span = _period(state.since)
+        chips.append(Chip("Zeitraum", span, state.url(since="", until="")))
+    if state.sort != Sort.relevance.value:
+        name = SORT_NAMES.get(state.sort, state.sort)
+        chips.append(Chip("Sortierung", name, state.url(sort=Sort.relevance.value)))
+    return chips
 
 
-def _hit(hit: Hit, form: SearchForm) -> str:
-    link = article_url(hit.id) + "?" + urlencode({"q": form.q})
-    facts = byline(hit.date, hit.authors)
-    tags = ", ".join(
-        f'<a href="{escape(form.url(tag=t, page=1))}">{escape(t)}</a>' for t in hit.tags
-    )
-    snippets = "".join(f"<p>{_marked(s.text, s.highlights)}</p>" for s in hit.snippets)
-    return (
-        f'<article class="hit"><h2>{hit.rank}. <a href="{escape(link)}">'
-        f"{_marked(hit.title, hit.title_highlights)}</a></h2>"
-        f'<div class="facts">{escape(facts)}</div>'
-        + (f'<div class="tags">Tags: {tags}</div>' if tags else "")
-        + f"{snippets}</article>"
-    )
-
-
-def _facets(results: SearchResults, form: SearchForm) -> str:
-    facets = results.facets
-    if facets is None or not results.total:
-        return ""
-    top = max((n for _, n in facets.dates), default=1)
-    dates = "".join(
-        f'<div><a href="{escape(form.url(since=value, until=value, page=1))}">{value}</a> '
-        f'<span class="bar w{max(1, round(BAR_STEPS * n / top))}"></span> {n}</div>'
-        for value, n in facets.dates
-    )
-
-    def listed(name: str, pairs: list[tuple[str, int]]) -> str:
-        return "".join(
-            f'<li><a href="{escape(form.url(**{name: value}, page=1))}">{escape(value)}</a>'
-            f" ({n})</li>"
-            for value, n in pairs
-        )
-
-    return (
-        '<section class="facets" aria-label="Facetten">'
-        f"<div><h3>Zeit</h3>{dates}</div>"
-        f"<div><h3>Tags</h3><ul>{listed('tag', facets.tags)}</ul></div>"
-        f"<div><h3>Autoren</h3><ul>{listed('author', facets.authors)}</ul></div>"
-        "</section>"
+def _pager(results: SearchResults, state: SearchState) -> Pager | None:
+    if not results.hits:
+        return None
+    first = (results.page - 1) * results.limit + 1
+    last = first + len(results.hits) - 1
+    pages = min(math.ceil(results.total / results.limit), MAX_PAGE)
+    here = results.page
+    shown = sorted({1, pages, *range(max(1, here - 2), min(pages, here + 2) + 1)})
+    numbers: list[Link | None] = []
+    previous = 0
+    for n in shown:
+        if previous and n > previous + 1:
+            numbers.append(None)
+        numbers.append(Link(str(n), state.url(page=n), n == here))
+        previous = n
+    return Pager(
+        first=first,
+        last=last,
+        total=results.total,
+        pages=numbers if pages > 1 else [],
+        previous=state.url(page=here - 1) if here > 1 else "",
+        next=state.url(page=here + 1) if here < pages else "",
+        first_page=state.url(page=1) if here > 2 else "",
+        last_page=state.url(page=pages) if here < pages - 1 else "",
     )
 
 
-def _pager(results: SearchResults, form: SearchForm) -> str:
-    links = []
-    if form.page > 1:
-        links.append(f'<a href="{escape(form.url(page=form.page - 1))}">« zurück</a>')
-    if form.page * PER_PAGE < results.total:
-        links.append(f'<a href="{escape(form.url(page=form.page + 1))}">weiter »</a>')
-    return f"<nav>{' '.join(links)}</nav>" if links else ""
+def _facets(facets: Facets | None, state: SearchState) -> FacetView | None:
+    if facets is None or not (facets.dates or facets.tags or facets.authors):
+        return None
+    top = max((n for _, n in facets.dates), default=1) or 1
+    return FacetView(
+        per="Monat" if facets.date_unit == "month" else "Jahr",
+        dates=[
+            Bar(_period(v), n, max(1, round(BAR_STEPS * n / top)), state.url(since=v, until=v))
+            for v, n in facets.dates
+        ],
+        tags=[Link(f"{v} ({n})", state.adding("tags", v), v in state.tags) for v, n in facets.tags],
+        authors=[
+            Link(f"{v} ({n})", state.adding("authors", v), v in state.authors)
+            for v, n in facets.authors
+        ],
+    )
 
 
-def search_page(
-    form: SearchForm, results: SearchResults | None = None, error: str | None = None
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    """Jinja2's environment: the package's templates, every value escaped, and an
+    error for any name a template uses that the page does not give."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    environment = Environment(
+        loader=PackageLoader("tazsearch", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["german_date"] = german_date
+    environment.filters["german_number"] = german_number
+    environment.globals.update(
+        STYLESHEET_URL=STYLESHEET_URL, SCRIPT_URL=SCRIPT_URL, SORT_NAMES=SORT_NAMES
+    )
+    return environment
+
+
+def _render(template: str, **values: Any) -> str:
+    return str(_environment().get_template(template).render(**values))
+
+
+def search_page(state: SearchState, results: SearchResults | None = None, error: str = "") -> str:
+    """The search page: the form and the chips; then an error, or the count, the
+    hits, the pager and the facets."""
+    marks = results.searched if results is not None and results.corrected else ""
+    return _render(
+        "search.html",
+        state=state,
+        error=error,
+        results=results,
+        chips=_chips(state),
+        hits=[_hit(h, state, marks) for h in results.hits] if results is not None else [],
+        pager=_pager(results, state) if results is not None else None,
+        facets=_facets(results.facets, state) if results is not None else None,
+        suggestion_url=state.url(q=results.suggestion) if results and results.suggestion else "",
+    )
+
+
+def article_page(
+    article: Article,
+    state: SearchState,
+    spans: Callable[[str], list[Span]] | None = None,
+    similar: list[Hit] | None = None,
 ) -> str:
-    """The search page: the form, then an error, or the hits with facets and paging."""
-    parts = ["<h1>tazsearch</h1>", _form(form)]
-    if error:
-        parts.append(f'<p class="error" role="alert">{escape(error)}</p>')
-    if results is not None:
-        noun = "Artikel"
-        parts.append(f'<p class="count">{results.total} {noun}</p>')
-        if results.corrected:
-            parts.append(f"<p>Ergebnisse für <em>{escape(results.searched)}</em></p>")
-        elif results.suggestion:
-            suggestion = escape(form.url(q=results.suggestion, page=1))
-            parts.append(
-                f'<p>Meinten Sie <a href="{suggestion}">{escape(results.suggestion)}</a>?</p>'
-            )
-        parts += [_hit(hit, form) for hit in results.hits]
-        parts.append(_pager(results, form))
-        parts.append(_facets(results, replace(form, page=1)))
-    title = f"{form.q} – tazsearch" if form.q else "tazsearch"
-    return _layout(title, "".join(parts))
+    """One article, whole, with the words of the search it was found by marked,
+    a link back to that search, and the articles most like it."""
 
+    def marked(text: str) -> Pieces:
+        return pieces(text, spans(text)) if spans else [(text, False)] if text else []
 
-def article_page(article: Article, spans: Callable[[str], list[Span]] | None = None) -> str:
-    """One article, whole, with the words of a query marked."""
-
-    def marked(text: str) -> str:
-        return _marked(text, spans(text)) if spans else escape(text)
-
-    body = "".join(
-        f"<h3>{marked(b.text)}</h3>" if b.heading else f"<p>{marked(b.text)}</p>"
-        for b in article.blocks
+    return _render(
+        "article.html",
+        state=state,
+        back=state.url(page=state.page) if not state.is_empty() else "",
+        article=article,
+        kicker=marked(article.kicker),
+        headline=marked(article.headline or article.title),
+        teaser=marked(article.teaser),
+        captions=[marked(c) for c in article.captions if c],
+        blocks=[(b.heading, marked(b.text)) for b in article.blocks if b.text],
+        authors=[Link(a, SearchState(authors=(a,)).url()) for a in article.authors],
+        tags=[Link(t, SearchState(tags=(t,)).url()) for t in article.tags],
+        links=[
+            (link.number, link.target, link.target.startswith(("https://", "http://")))
+            for link in article.links
+        ],
+        similar=[Link(h.title, state.article_url(h.id)) for h in similar or []],
     )
-    return _layout(
-        article.title,
-        '<p><a href="/">tazsearch</a></p>'
-        f'<article><p class="facts">{escape(article.kicker)}</p>'
-        f"<h1>{marked(article.headline or article.title)}</h1>"
-        f'<p class="facts">{escape(byline(article.date, article.authors))}</p>'
-        f"<p><strong>{marked(article.teaser)}</strong></p>{body}"
-        f'<p class="tags">Tags: {escape(", ".join(article.tags))}</p></article>',
-    )
+
+
+def error_page(status: int, title: str, message: str) -> str:
+    """A page for what went wrong, in German; it names nothing of the server."""
+    return _render("error.html", state=SearchState(), status=status, title=title, message=message)
 
 
 def not_found_page() -> str:
     """The page for an unknown article: it names nothing of the server, nor the id asked for."""
-    return _layout(
-        "Nicht gefunden – tazsearch",
-        '<p><a href="/">tazsearch</a></p><h1>Nicht gefunden</h1>'
-        "<p>Diesen Artikel gibt es im Index nicht.</p>",
-    )
+    return error_page(404, "Nicht gefunden", "Diesen Artikel gibt es im Index nicht.")

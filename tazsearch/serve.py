@@ -26,12 +26,12 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from . import __version__, pages
+from . import __version__
 from .api_models import (
     ArticleAnswer,
     ErrorAnswer,
@@ -62,6 +62,7 @@ from .http_guard import (
     stderr_line,
 )
 from .index import Index
+from .page_routes import add_page_routes
 from .results import SearchResults, Sort
 
 MAX_LIMIT = 100
@@ -323,48 +324,7 @@ def create_app(
     def swagger_page() -> HTMLResponse:
         return HTMLResponse(docs, headers={"content-security-policy": docs_policy})
 
-    @app.get(pages.STYLESHEET_URL, include_in_schema=False)
-    def stylesheet() -> Response:
-        return Response(pages.STYLESHEET, media_type="text/css")
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(
-        q: QueryText = "",
-        author: str = "",
-        tag: str = "",
-        since: str = "",
-        until: str = "",
-        sort: SortName = Sort.relevance.value,
-        page: Page = 1,
-    ) -> HTMLResponse:
-        form = pages.SearchForm(q, author, tag, since, until, sort, page)
-        if not form.is_empty():
-            try:
-                results = ix.search(
-                    q,
-                    limit=pages.PER_PAGE,
-                    page=page,
-                    authors=[author] if author else [],
-                    tags=[tag] if tag else [],
-                    since=since or None,
-                    until=until or None,
-                    sort=sort,
-                    facets=True,
-                )
-            except TazsearchError as exc:
-                status, message = _client_error(exc)
-                return HTMLResponse(pages.search_page(form, error=message), status_code=status)
-            return HTMLResponse(pages.search_page(form, results=results))
-        return HTMLResponse(pages.search_page(form))
-
-    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(article_id: str, q: QueryText = "") -> HTMLResponse:
-        try:
-            article = ix.get(article_id, path_lookup=False)
-        except ArticleNotFoundError:
-            return HTMLResponse(pages.not_found_page(), status_code=404)
-        return HTMLResponse(pages.article_page(article, ix.highlighter(q) if q.strip() else None))
-
+    add_page_routes(app, ix)
     app.state.index = ix
     return app
 

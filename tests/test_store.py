@@ -10,6 +10,7 @@ import errno
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -515,11 +516,17 @@ def test_a_disk_filled_by_a_killed_run_is_freed_by_the_next(
 
 
 def _child_processes() -> list[int]:
-    """The process ids of this process's children (Linux)."""
+    """The process ids of this process's Python children (Linux): the builder's
+    workers, not a browser another test keeps running."""
     found = []
     for task in Path("/proc/self/task").iterdir():
         found += [int(pid) for pid in (task / "children").read_text().split()]
-    return found
+    python = os.path.basename(sys.executable).encode()
+    return [
+        pid
+        for pid in found
+        if os.path.basename(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]) == python
+    ]
 
 
 def test_a_dead_worker_fails_the_run_at_once(
