@@ -77,6 +77,9 @@ def test_typing_shows_results_with_the_last_word_as_a_prefix(site: str, browser:
     _until(lambda: _texts(browser, "li.hit h2"), "results while typing")
     assert _texts(browser, "li.hit h2") == ["Radverkehr Ein ganzer Fixture-Artikel über Fahrräder"]
     assert _params(browser) == [("q", "Zwischenz")]  # the state is in the URL
+    # The article's page marks the words the prefix found.
+    link = browser.find_element(By.CSS_SELECTOR, "li.hit h2 a").get_attribute("href")
+    assert ("hl", "Zwischenz*") in parse_qsl(urlsplit(link).query)
     box.send_keys("eile Fahrradwege")
     _until(lambda: "„Zwischenzeile Fahrradwege“" in _texts(browser, ".count")[0], "new results")
     assert browser.find_elements(By.CSS_SELECTOR, "li.hit mark")

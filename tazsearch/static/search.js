@@ -70,8 +70,12 @@
     return "/?" + state.toString();
   }
 
-  function hitItem(hit) {
-    const link = "/articles/" + encodeURIComponent(hit.id) + "?" + params(box.value.trim());
+  // An article's link carries the search, for its way back, and the query its
+  // words are marked for when that is not the one typed (a prefix, a correction).
+  function hitItem(hit, marks) {
+    const state = params(box.value.trim());
+    if (marks) state.set("hl", marks);
+    const link = "/articles/" + encodeURIComponent(hit.id) + "?" + state;
     const title = Array.from(hit.title);
     const kicker = Array.from(hit.kicker || "");
     const cut = kicker.length && hit.title.startsWith(hit.kicker + ": ") ? kicker.length + 2 : 0;
@@ -105,7 +109,8 @@
     const count = answer.total === 1 ? "1 Artikel"
       : answer.total ? `1–${answer.hits.length} von ${answer.total.toLocaleString("de-DE")} Artikeln`
       : "Keine Artikel";
-    const list = element("ol", { class: "hits" }, ...answer.hits.map(hitItem));
+    const marks = answer.searched !== typed ? answer.searched : "";
+    const list = element("ol", { class: "hits" }, ...answer.hits.map((hit) => hitItem(hit, marks)));
     results.replaceChildren(element("p", { class: "count" }, `${count} für „${typed}“`), list);
   }
 
