@@ -25,7 +25,12 @@ def period(text: str, *, end: bool = False) -> dt.datetime:
         raise FilterError(m.NO_DATE(text=text, forms=m.DATE_FORMS))
     year, month, day = (int(g) if g else None for g in match.groups())
     try:
-        first = dt.datetime(year, month or 1, day or 1)  # type: ignore[arg-type]
+        # Month or day 0 is no date: read as January or the 1st, it found a wrong span.
+        first = dt.datetime(
+            year,  # type: ignore[arg-type]
+            1 if month is None else month,
+            1 if day is None else day,
+        )
     except ValueError as exc:
         reason = _why_not(year, month, day, exc)  # type: ignore[arg-type]
         raise FilterError(m.NO_SUCH_DATE(text=text, reason=reason)) from exc

@@ -193,6 +193,11 @@ def test_every_error_of_a_search_is_told_in_german_on_one_line(
         ),
         (
             "Krieg",
+            {"until": "2024-00"},
+            "„2024-00“ ist kein Datum: Ein Jahr hat die Monate 1 bis 12.",
+        ),
+        (
+            "Krieg",
             {"limit": 0},
             "Die Zahl der Treffer pro Seite muss eine ganze Zahl ab 1 sein, nicht 0.",
         ),
