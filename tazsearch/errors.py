@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .messages import Text
+
 
 class TazsearchError(Exception):
     """Base of every error that tazsearch reports to its user."""
@@ -23,11 +27,30 @@ class IndexBusyError(TazsearchError):
     """Another writer holds the index's lock."""
 
 
-class QuerySyntaxError(TazsearchError):
+class _InGerman:
+    """Errors a user's input causes, told in English (``str``) and in German
+    (``german``, for the web page). They are built from a
+    :class:`~tazsearch.messages.Text` only, so that none is raised without its German.
+    (A mixin, not an exception: the package exports every exception class.)"""
+
+    german: str
+
+    def __init__(self, text: Text) -> None:
+        if not isinstance(text, Text):
+            raise TypeError(f"{type(self).__name__} takes a Text of tazsearch.messages")
+        super().__init__(text.en)
+        self.german = text.de
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Built again from both texts, not from args, which hold only the English.
+        return type(self), (Text(str(self), self.german),)
+
+
+class QuerySyntaxError(_InGerman, TazsearchError):
     """The query text cannot be understood."""
 
 
-class FilterError(TazsearchError, ValueError):
+class FilterError(_InGerman, TazsearchError, ValueError):
     """A search parameter that cannot be used: a bad date, sort, limit or page."""
 
 

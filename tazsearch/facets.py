@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import messages as m
 from .dates import period
 from .errors import FilterError
 from .fields import exact_key
@@ -48,7 +49,7 @@ class Filters:
             start = period(self.since) if self.since else None
             end = period(self.until, end=True) if self.until else None
             if start and end and start > end:
-                raise FilterError(f"--since {self.since} is after --until {self.until}")
+                raise FilterError(m.SINCE_AFTER_UNTIL(since=self.since, until=self.until))
             parts.append(DateSpan(start, end))
         if not parts:
             return None

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from . import messages as m
 from .article import Article
 from .errors import ArticleNotFoundError, FilterError, IndexNotFoundError, TazsearchError
 from .facets import Filters
@@ -314,7 +315,7 @@ def _docnum(snapshot: Snapshot, key: str, path_lookup: bool = True) -> int:
 def _check_counts(**counts: object) -> None:
     for name, value in counts.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise FilterError(f"{name} must be a whole number of at least 1, not {value!r}")
+            raise FilterError(m.BAD_COUNT(name=m.COUNT_NAMES[name], value=value))
 
 
 def _values(given: object) -> tuple[str, ...]:
@@ -323,5 +324,5 @@ def _values(given: object) -> tuple[str, ...]:
         return (given,)
     values = tuple(given) if isinstance(given, Iterable) else (given,)
     if not all(isinstance(v, str) for v in values):
-        raise FilterError(f"author and tag filters take strings, not {given!r}")
+        raise FilterError(m.NOT_STRINGS(given=given))
     return values

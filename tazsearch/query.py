@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple
 
+from . import messages as m
 from .analysis import MAX_WORD_CHARS, QueryWord, query_words, strip_accents
 from .errors import QuerySyntaxError
 from .german import QUESTION_OPENERS, QUESTION_WORDS
@@ -112,9 +113,7 @@ def parse_query(text: str) -> ParsedQuery:
     compiler = _Compiler(QUESTION_WORDS | QUESTION_OPENERS if question else frozenset())
     required, optional, excluded = compiler.top(tree)
     if not (required or optional or excluded):
-        raise QuerySyntaxError(
-            f"nothing to search for in {text!r}: stop words and punctuation are not indexed"
-        )
+        raise QuerySyntaxError(m.NOTHING_TO_SEARCH(query=text))
     strict = _all([*required, *optional]) if required or optional else Every()
     tiers = [strict]
     if compiler.plus and optional:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from .dates import DATE_FORMS, period
+from . import messages as m
+from .dates import period
 from .errors import FilterError
 from .querytokens import Token, TokenStream
 from .querytree import Dates, Group, Node
@@ -27,7 +28,7 @@ def date_clause(stream: TokenStream, name: Token, group: Callable[[str, Token], 
     if token.text in ("<", ">", "<=", ">="):
         value = stream.take(skip_space=False) if stream.peek(skip_space=False) else None
         if value is None or value.kind != "word":
-            raise stream.fail(f"date:{token.text} needs a date after it", token)
+            raise stream.fail(m.DATE_AFTER(sign=token.text), token)
         bound = _date_value(stream, value, end=token.text in (">", "<="))
         if token.text in (">", ">="):
             return Dates(bound + _INSTANT if token.text == ">" else bound, None)
@@ -35,14 +36,14 @@ def date_clause(stream: TokenStream, name: Token, group: Callable[[str, Token], 
     if token.text == "(":
         inner = group("date", token)
         if stream.peek() is None:
-            raise stream.fail('"(" is not closed', token)
+            raise stream.fail(m.NOT_CLOSED(), token)
         stream.take()
         return inner
     if token.kind == "word":
         if token.text == "*":
             return Dates(None, None)
         return Dates(_date_value(stream, token), _date_value(stream, token, end=True))
-    raise stream.fail(f"date: needs a date ({DATE_FORMS}) or a range after it", name)
+    raise stream.fail(m.DATE_NEEDED(forms=m.DATE_FORMS), name)
 
 
 def _date_range(stream: TokenStream, opening: Token) -> Dates:
@@ -51,19 +52,16 @@ def _date_range(stream: TokenStream, opening: Token) -> Dates:
     while (token := stream.peek()) is not None and token.text not in ("]", "}"):
         parts.append(stream.take())
     if token is None:
-        raise stream.fail(f"{opening.text} is not closed", opening)
+        raise stream.fail(m.RANGE_NOT_CLOSED(bracket=opening.text), opening)
     closing = stream.take()
     words = [p for p in parts if p.kind == "word"]
     if len(parts) != 3 or len(words) != 3 or words[1].text.upper() != "TO":
-        raise stream.fail(
-            f"a date range is date:[A TO B], with dates ({DATE_FORMS}) or * for A and B",
-            opening,
-        )
+        raise stream.fail(m.RANGE_FORM(forms=m.DATE_FORMS), opening)
     first, last = words[0], words[2]
     start = None if first.text == "*" else _date_value(stream, first)
     end = None if last.text == "*" else _date_value(stream, last, end=True)
     if start is not None and end is not None and start > end:
-        raise stream.fail(f"the range starts after it ends ({first.text} to {last.text})", first)
+        raise stream.fail(m.RANGE_BACKWARDS(first=first.text, last=last.text), first)
     if start is not None and opening.text == "{":  # From after the whole of A.
         start = _date_value(stream, first, end=True) + _INSTANT
     if end is not None and closing.text == "}":  # To before the start of B.
@@ -75,4 +73,5 @@ def _date_value(stream: TokenStream, token: Token, end: bool = False) -> dt.date
     try:
         return period(token.text, end=end)
     except FilterError:
-        raise stream.fail(f"cannot read the date {token.text!r}: use {DATE_FORMS}", token) from None
+        reason = m.NO_DATE(text=token.text, forms=m.DATE_FORMS)
+        raise stream.fail(reason, token) from None

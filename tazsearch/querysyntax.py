@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 
+from . import messages as m
+from .messages import Text
 from .querydates import date_clause
 from .querytokens import WORD_END_RE, Token, TokenStream, tokens
 from .querytree import Clause, Everything, Group, Pattern, Phrase, Word
@@ -47,7 +49,10 @@ FIELDS = {
     "authors": "authors",
     "date": "date",
 }
-FIELDS_SHOWN = "title, teaser, body, captions, tag, author and date"
+FIELDS_SHOWN = Text(
+    "title, teaser, body, captions, tag, author and date",
+    "title:, teaser:, body:, captions:, tag:, author: und date:",
+)
 MAX_FUZZY = 2
 # After these words, "-" and a small letter is a suspended compound's hyphen.
 _CONJUNCTIONS = frozenset({"und", "oder", "sowie", "bzw"})
@@ -63,7 +68,7 @@ class _Parser(TokenStream):
     def query(self) -> Group:
         group = self.and_group(field_name=None, closing=None)
         if self.peek() is not None:  # Only a ")" with no "(" stops a group early.
-            raise self.fail('")" has no "(" before it', self.peek())
+            raise self.fail(m.NO_OPENING(), self.peek())
         return group
 
     def and_group(self, field_name: str | None, closing: Token | None) -> Group:
@@ -74,13 +79,13 @@ class _Parser(TokenStream):
             token = self.peek()
             if token is None or token.text == ")":
                 if joined:
-                    raise self.fail("AND needs something to search for after it", self.last_and)
+                    raise self.fail(m.NOTHING_AFTER(op="AND"), self.last_and)
                 if token is not None and closing is None:
-                    raise self.fail('")" has no "(" before it', token)
+                    raise self.fail(m.NO_OPENING(), token)
                 break
             if token.text in ("AND", "&&"):
                 if not clauses or joined:
-                    raise self.fail(f"{token.text} needs something to search for before it", token)
+                    raise self.fail(m.NOTHING_BEFORE(op=token.text), token)
                 self.last_and = self.take()
                 joined = True
                 continue
@@ -101,10 +106,10 @@ class _Parser(TokenStream):
         while (token := self.peek()) is not None and token.text in ("OR", "||"):
             self.take()
             if first is None and not alternatives:
-                raise self.fail(f"{token.text} needs something to search for before it", token)
+                raise self.fail(m.NOTHING_BEFORE(op=token.text), token)
             following = self.peek()
             if following is None or following.text in (")", "OR", "||", "AND", "&&"):
-                raise self.fail(f"{token.text} needs something to search for after it", token)
+                raise self.fail(m.NOTHING_AFTER(op=token.text), token)
             nxt = self.unary(field_name)
             if nxt is not None:
                 alternatives.append(nxt)
@@ -122,15 +127,15 @@ class _Parser(TokenStream):
             following = self.peek(skip_space=token.text == "NOT")
             if following is None or following.kind == "space" or following.text == ")":
                 if token.text == "NOT":
-                    raise self.fail("NOT needs something to search for after it", token)
+                    raise self.fail(m.NOTHING_AFTER(op="NOT"), token)
                 return None  # A dash standing alone.
             if following.is_keyword or following.text in ("AND", "OR", "&&", "||"):
-                raise self.fail(f"{token.text} needs something to search for after it", token)
+                raise self.fail(m.NOTHING_AFTER(op=token.text), token)
             inner = self.unary(field_name)
             if inner is None:
                 return None
             if inner.excluded or inner.required:
-                raise self.fail(f"{token.text} cannot come twice before one clause", token)
+                raise self.fail(m.TWICE(op=token.text), token)
             if token.text == "+":
                 return Clause(inner.node, required=True)
             return Clause(inner.node, excluded=True)
@@ -141,7 +146,7 @@ class _Parser(TokenStream):
             group = self.and_group(field_name, closing=token)
             closing = self.peek()
             if closing is None:
-                raise self.fail('"(" is not closed', token)
+                raise self.fail(m.NOT_CLOSED(), token)
             self.take()
             return Clause(_with_boost(group, self.boost()))
         if token.kind == "phrase":
@@ -158,16 +163,14 @@ class _Parser(TokenStream):
         field_name = FIELDS.get(name.text.lower())
         if following is None or following.kind == "space":
             if field_name is not None:
-                raise self.fail(
-                    f"{name.text}: needs a word, a phrase or a ( group ) after it", colon
-                )
+                raise self.fail(m.FIELD_EMPTY(name=name.text), colon)
             return _word(self, name, outer)  # "Krieg: Nordkorea": a colon, not a field.
         if field_name is None:
             if not name.text.isalpha() or following.text.startswith("/"):
                 return _word(self, Token("word", name.text + ":", name.at), outer)
-            raise self.fail(f"there is no field {name.text!r}: use {FIELDS_SHOWN}", name)
+            raise self.fail(m.NO_FIELD(name=name.text, fields=FIELDS_SHOWN), name)
         if outer is not None:
-            raise self.fail(f"{name.text}: cannot stand inside another field's ( )", name)
+            raise self.fail(m.FIELD_IN_FIELD(name=name.text), name)
         if field_name == "date":
             return Clause(date_clause(self, name, group=self.and_group))
         token = self.take(skip_space=False)
@@ -179,7 +182,7 @@ class _Parser(TokenStream):
                 if token.kind == "phrase"
                 else _word(self, token, field_name)
             )
-        raise self.fail(f"{name.text}: needs a word, a phrase or a ( group ) after it", colon)
+        raise self.fail(m.FIELD_EMPTY(name=name.text), colon)
 
 
 def _word(stream: TokenStream, token: Token, field_name: str | None) -> Clause | None:
@@ -189,22 +192,17 @@ def _word(stream: TokenStream, token: Token, field_name: str | None) -> Clause |
         tilde = stream.take(skip_space=False)
         fuzzy = stream.number(tilde, whole=True, default=MAX_FUZZY)
         if fuzzy > MAX_FUZZY:
-            raise stream.fail(f"~{fuzzy}: a word may be {MAX_FUZZY} edits away at most", tilde)
+            raise stream.fail(m.FUZZY_TOO_FAR(fuzzy=fuzzy, most=MAX_FUZZY), tilde)
     boost = stream.boost()
     wild = any(c in text for c in "*?") and not _escaped_wildcards(token.text)
     if not text.strip("?"):  # A question mark standing alone.
         return None
     if wild:
         if fuzzy is not None:
-            raise stream.fail("a prefix or wildcard cannot also be fuzzy (~)", token)
+            raise stream.fail(m.PATTERN_FUZZY(), token)
         if not text.strip("*"):
             if field_name is not None:
-                raise stream.fail(
-                    f"{field_name}:{token.text} is not searched: * alone in a field "
-                    "would read every posting of the index; give the field a word or "
-                    "the start of one (title:Nord*), or search * for every article",
-                    token,
-                )
+                raise stream.fail(m.STAR_IN_FIELD(field=field_name, word=token.text), token)
             return Clause(Everything())
         return Clause(Pattern(text, field_name, boost))
     return Clause(Word(text, field_name, fuzzy, boost))
@@ -212,7 +210,7 @@ def _word(stream: TokenStream, token: Token, field_name: str | None) -> Clause |
 
 def _phrase(stream: TokenStream, token: Token, field_name: str | None) -> Clause:
     if len(token.text) < 2 or not token.text.endswith('"') or token.text.endswith('\\"'):
-        raise stream.fail("the quote is not closed", token)
+        raise stream.fail(m.QUOTE_NOT_CLOSED(), token)
     slop = None
     if stream.touching("~"):
         tilde = stream.take(skip_space=False)
@@ -221,20 +219,20 @@ def _phrase(stream: TokenStream, token: Token, field_name: str | None) -> Clause
     return Clause(Phrase(_unescaped(token.text[1:-1]), field_name, slop, boost))
 
 
-def _misplaced(token: Token) -> str:
+def _misplaced(token: Token) -> Text:
     """What is wrong with a token that cannot start a clause."""
     text = token.text
     if text in ("AND", "OR", "&&", "||"):
-        return f"{text} needs something to search for before it"
+        return m.NOTHING_BEFORE(op=text)
     if text in ("[", "{", "]", "}"):
-        return f"{text} belongs to a date range such as date:[2020 TO 2021]"
+        return m.RANGE_SIGN(sign=text)
     if text in ("^", "~"):
-        return f"{text} must follow a word, as in Merkel{text}2"
+        return m.AFTER_A_WORD(sign=text)
     if text == ":":
-        return f": must follow a field name ({FIELDS_SHOWN}), as in title:Merkel"
+        return m.COLON_ALONE(fields=FIELDS_SHOWN)
     if text in ("<", ">", "<=", ">="):
-        return f"{text} compares dates, as in date:{text}2020"
-    return f"{text!r} cannot stand here"
+        return m.COMPARES_DATES(sign=text)
+    return m.CANNOT_STAND_HERE(text=text)
 
 
 def _suspended(before: Token | None, after: Token | None) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import messages as m
 from .errors import QuerySyntaxError
+from .messages import Text
 
 # Tokens: a phrase, the two-character operators, single-character syntax, or
 # a run of anything else (a word; backslash escapes a character in it).
@@ -42,9 +44,11 @@ class TokenStream:
     tokens: list[Token] = field(default_factory=list)
     i: int = 0
 
-    def fail(self, message: str, token: Token | None = None) -> QuerySyntaxError:
-        where = f" at character {token.at + 1}" if token is not None else ""
-        return QuerySyntaxError(f"cannot read the query {self.text!r}{where}: {message}")
+    def fail(self, reason: Text, token: Token | None = None) -> QuerySyntaxError:
+        """The error for the whole query: ``reason`` says what is wrong at ``token``."""
+        if token is None:
+            return QuerySyntaxError(m.QUERY(query=self.text, reason=reason))
+        return QuerySyntaxError(m.QUERY_AT(query=self.text, at=token.at + 1, reason=reason))
 
     # Tokens
 
@@ -85,14 +89,14 @@ class TokenStream:
         if token is not None and token.kind == "word" and _NUMBER_RE.fullmatch(token.text):
             self.take(skip_space=False)
             if whole and not token.text.isdigit():
-                raise self.fail(f"{sign.text} takes a whole number, not {token.text}", sign)
+                raise self.fail(m.WHOLE_NUMBER(sign=sign.text, number=token.text), sign)
             return int(token.text) if whole else float(token.text)
         if token is not None and token.kind == "word" and default is not None:
-            raise self.fail(f"{sign.text} takes a number or nothing, not {token.text!r}", sign)
+            raise self.fail(m.NUMBER_OR_NOTHING(sign=sign.text, word=token.text), sign)
         if default is not None:
             return default
         example = '"Angela Merkel"~3' if sign.text == "~" else "Merkel^2"
-        raise self.fail(f"{sign.text} needs a number right after it, as in {example}", sign)
+        raise self.fail(m.NUMBER_NEEDED(sign=sign.text, example=example), sign)
 
 
 def tokens(text: str) -> list[Token]:

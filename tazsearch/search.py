@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from . import messages as m
 from .docvalues import UNDATED
 from .errors import FilterError
 from .facets import Filters, count_facets
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from .store import Snapshot
 
 SORTS = tuple(s.value for s in Sort)
+_SORTS_SHOWN = m.choices(SORTS, m.SORT_NAMES)
 # How many key terms of an article make up its "similar articles" query.
 SIMILAR_TERMS = 20
 
@@ -158,7 +160,7 @@ def run_search(
     ``results.notes`` says which limits cut the query short.
     """
     if sort not in SORTS:
-        raise FilterError(f"cannot sort by {sort!r}: use one of {', '.join(SORTS)}")
+        raise FilterError(m.BAD_SORT(sort=sort, sorts=_SORTS_SHOWN))
     offset = (page - 1) * limit
     filter_query = filters.query() if filters else None
     evaluation = Evaluation(snapshot)
@@ -191,7 +193,7 @@ def ordered_matches(
     it short. As :func:`run_search` orders them, but never corrected to a
     did-you-mean: what is asked for is what is listed."""
     if sort not in SORTS:
-        raise FilterError(f"cannot sort by {sort!r}: use one of {', '.join(SORTS)}")
+        raise FilterError(m.BAD_SORT(sort=sort, sorts=_SORTS_SHOWN))
     evaluation = Evaluation(snapshot)
     filter_query = filters.query() if filters else None
     allowed = evaluation.docs(filter_query) if filter_query is not None else None
