@@ -33,7 +33,6 @@ MAX_QUERY = 500
 MAX_VALUES = 20  # tag and author filters at most
 INDEX_ERRORS = (IndexNotFoundError, IndexVersionError, IndexDamagedError, IndexBusyError)
 UNREADABLE_INDEX = "Der Index ist gerade nicht lesbar. Bitte versuchen Sie es später noch einmal."
-UNREADABLE_SEARCH = "Diese Suche ist nicht lesbar."
 INTERNAL_ERROR = "Ein Fehler im Server. Bitte versuchen Sie es später noch einmal."
 STATIC = {
     pages.STYLESHEET_URL: ("style.css", "text/css; charset=utf-8"),
@@ -56,7 +55,7 @@ def german_error(exc: TazsearchError) -> PageError:
     if isinstance(exc, INDEX_ERRORS):
         return PageError(503, UNREADABLE_INDEX)
     if isinstance(exc, (QuerySyntaxError, FilterError)):
-        return PageError(400, getattr(exc, "german", UNREADABLE_SEARCH))
+        return PageError(400, exc.german)
     if isinstance(exc, ArticleNotFoundError):
         return PageError(404, "Diesen Artikel gibt es im Index nicht.")
     return PageError(500, INTERNAL_ERROR)

@@ -168,6 +168,8 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         "--disable-dev-shm-usage",
         "--disable-background-networking",
         "--no-first-run",
+        # No host but this machine: a page that asks for another fails at once.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)

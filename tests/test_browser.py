@@ -56,6 +56,19 @@ def _until(check: Callable[[], Any], what: str, seconds: float = 10) -> Any:
         time.sleep(0.05)
 
 
+def _follow(browser: Any, action: Callable[[], Any]) -> None:
+    """Do what leads to another page (a click, back), and wait until it has loaded."""
+    before = browser.execute_script("return window.performance.timeOrigin")
+    action()
+    _until(
+        lambda: browser.execute_script(
+            "return document.readyState === 'complete' && performance.timeOrigin !== arguments[0]",
+            before,
+        ),
+        "the next page",
+    )
+
+
 def _texts(browser: Any, selector: str) -> list[str]:
     """The text of each element the selector finds, read at once (the script may be
     replacing them), each on one line."""
@@ -91,10 +104,10 @@ def test_a_facet_filters_and_its_chip_undoes_it(site: str, browser: Any) -> None
     _viewport(browser, 1200, 900)
     browser.get(site + "/?q=Fahrrad")
     total = _texts(browser, ".count")[0]
-    browser.find_element(By.PARTIAL_LINK_TEXT, "Stadt (").click()
+    _follow(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Stadt (").click)
     assert _texts(browser, ".chips li")[0] == "Tag: Stadt ×"
     assert ("tag", "Stadt") in _params(browser) and _texts(browser, ".count")[0] != total
-    browser.find_element(By.CSS_SELECTOR, ".chips a.remove").click()
+    _follow(browser, browser.find_element(By.CSS_SELECTOR, ".chips a.remove").click)
     assert not browser.find_elements(By.CSS_SELECTOR, ".chips")
     assert _params(browser) == [("q", "Fahrrad")] and _texts(browser, ".count")[0] == total
 
@@ -104,19 +117,20 @@ def test_the_pager_pages_and_an_article_leads_back(site: str, browser: Any) -> N
 
     _viewport(browser, 1200, 900)
     browser.get(site + "/?q=Fahrrad")
-    browser.find_element(By.CSS_SELECTOR, ".pager a[href$='page=2']").click()
+    _follow(browser, browser.find_element(By.CSS_SELECTOR, ".pager a[href$='page=2']").click)
     assert _texts(browser, ".count")[0].startswith("11–20 von")
     assert _texts(browser, ".pager .current") == ["2"]
     page_two = browser.current_url
     first = browser.find_element(By.CSS_SELECTOR, "li.hit h2 a")
     title = first.text
-    first.click()
+    _follow(browser, first.click)
     assert browser.find_element(By.TAG_NAME, "h1").text in title
-    browser.find_element(By.LINK_TEXT, "← Zurück zu den Ergebnissen").click()
+    _follow(browser, browser.find_element(By.LINK_TEXT, "← Zurück zu den Ergebnissen").click)
     assert browser.current_url == page_two
-    browser.back()
-    browser.back()
+    _follow(browser, browser.back)  # the article again
+    _follow(browser, browser.back)  # and the results, as the reader left them
     assert browser.current_url == page_two
+    assert _texts(browser, ".pager .current") == ["2"]
 
 
 def test_the_layout_at_1200_by_900_and_400_by_800(site: str, browser: Any) -> None:

@@ -148,6 +148,15 @@ def test_every_page_is_german(client: TestClient, url: str) -> None:
     assert '<html lang="de">' in answer.text
 
 
+def test_errors_of_the_query_and_the_filters_are_german(client: TestClient) -> None:
+    page = _page(client, "/?q=Fahrrad+AND", 400)
+    assert "Die Suche „Fahrrad AND“ ist an Stelle 9 nicht lesbar" in page
+    assert "Nach „AND“ fehlt, wonach gesucht werden soll." in page
+    page = _page(client, "/?q=Fahrrad&since=2024&until=2023", 400)
+    assert "Der Zeitraum beginnt (2024) nach seinem Ende (2023)." in page
+    assert _page(client, "/?q=Fahrrad&sort=neu", 400).count("Diese Sortierung gibt es nicht") == 1
+
+
 def test_a_search_page_makes_one_search(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

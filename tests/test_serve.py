@@ -167,12 +167,22 @@ def live_server(served: tuple[TestClient, Path, Path]) -> Iterator[str]:
 
 def test_a_real_browser_searches_and_sees_the_seed(live_server: str, chromium: Any) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser = chromium
     browser.get(live_server + "/")
     box = browser.find_element(By.NAME, "q")
     box.send_keys("Nordkorea Soldaten")
     box.submit()
+    # The page the form asked for, not the results the script shows while typing.
+    WebDriverWait(browser, 30).until(
+        lambda b: (
+            "q=Nordkorea" in b.current_url
+            and b.execute_script("return document.readyState") == "complete"
+            and not b.execute_script("return document.body.classList.contains('live')")
+            and b.find_elements(By.CSS_SELECTOR, "li.hit h2 a")
+        )
+    )
     first = browser.find_element(By.CSS_SELECTOR, "li.hit h2 a")
     assert first.text.startswith("Soldaten für Russlands Krieg")
     marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "li.hit p mark")]
