@@ -16,6 +16,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from .lexicon import Lexicon
+from .messages import TERMS_CUT, TERMS_NOT_SEARCHED, TOO_MANY_TERMS, Note, number
 
 if TYPE_CHECKING:
     from .queries import Expansion
@@ -83,13 +84,10 @@ class Expander:
 
     def _note(self, label: str, found: int, limit: int) -> None:
         if limit == MAX_EXPANSION:
-            self.notes.append(
-                f"{label} matches more than {MAX_EXPANSION} terms; "
-                f"only the first {MAX_EXPANSION} were searched"
-            )
+            self.notes.append(Note(TOO_MANY_TERMS(label=label, limit=MAX_EXPANSION)))
             return
-        searched = f"only {found} of its terms were searched" if found else "not searched"
-        self.notes.append(
-            f"{label}: {searched}, for the prefixes, wildcards and fuzzy words of a query "
-            f"search at most {MAX_QUERY_EXPANSION:,} terms together"
-        )
+        total = number(MAX_QUERY_EXPANSION)
+        if found:
+            self.notes.append(Note(TERMS_CUT(label=label, found=found, total=total)))
+        else:
+            self.notes.append(Note(TERMS_NOT_SEARCHED(label=label, total=total)))

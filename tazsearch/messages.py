@@ -272,3 +272,66 @@ NOT_STRINGS = Message(
     "author and tag filters take strings, not {given!r}",
     "Autoren- und Schlagwortfilter nehmen nur Text an, nicht {given!q}.",
 )
+
+
+class Note(str):
+    """A remark on how a search was made (a limit that cut it short): the string
+    is its English, as the CLI and the API show it; ``german`` is for the page."""
+
+    german: str
+
+    def __new__(cls, text: Text) -> Note:
+        note = super().__new__(cls, text.en)
+        note.german = text.de
+        return note
+
+    def __getnewargs__(self) -> tuple[Text]:  # type: ignore[override]
+        return (Text(str(self), self.german),)
+
+
+def number(n: int) -> Text:
+    """A count as each language writes it: 10,000 and 10.000."""
+    return Text(f"{n:,}", f"{n:,}".replace(",", "."))
+
+
+# Notes: what a limit left out of a search.
+TOO_MANY_TERMS = Message(
+    "{label!v} matches more than {limit} terms; only the first {limit} were searched",
+    "{label!q} passt auf mehr als {limit} Wörter; gesucht wurde nur nach den ersten {limit}.",
+)
+TERMS_CUT = Message(
+    "{label!v}: only {found} of its terms were searched, for the prefixes, wildcards and "
+    "fuzzy words of a query search at most {total} terms together",
+    "Für {label!q} wurde nur nach {found} seiner Wörter gesucht: Präfixe, Platzhalter und "
+    "unscharfe Wörter einer Suche finden zusammen höchstens {total} Wörter.",
+)
+TERMS_NOT_SEARCHED = Message(
+    "{label!v}: not searched, for the prefixes, wildcards and fuzzy words of a query "
+    "search at most {total} terms together",
+    "{label!q} wurde nicht gesucht: Präfixe, Platzhalter und unscharfe Wörter einer Suche "
+    "finden zusammen höchstens {total} Wörter.",
+)
+TOO_MANY_WORDS = Message(
+    "the query has more than {limit} words; only the first {limit} were searched",
+    "Die Suche hat mehr als {limit} Wörter; gesucht wurde nur nach den ersten {limit}.",
+)
+WORD_CUT = Message(
+    "{start!v}… is {length} characters long; only its first {limit} were searched",
+    "{start!q}… ist {length} Zeichen lang; gesucht wurde nur nach den ersten {limit}.",
+)
+LEFT_OUT = Message(
+    "{part!v} was left out: stop words and punctuation are not indexed",
+    "{part!q} blieb unberücksichtigt: Füllwörter und Satzzeichen stehen nicht im Index.",
+)
+NO_LONG_CORRECTIONS = Message(
+    "did-you-mean does not correct words longer than {limit} letters",
+    "Die Rechtschreibhilfe korrigiert keine Wörter mit mehr als {limit} Buchstaben.",
+)
+FIRST_UNKNOWN_WORDS = Message(
+    "did-you-mean looked up only the first {limit} unknown words",
+    "Die Rechtschreibhilfe hat nur die ersten {limit} unbekannten Wörter nachgeschlagen.",
+)
+NEAREST_WORDS = Message(
+    "did-you-mean tried only the {limit} nearest words for {word!v}",
+    "Die Rechtschreibhilfe hat für {word!q} nur die {limit} ähnlichsten Wörter geprüft.",
+)

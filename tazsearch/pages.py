@@ -312,6 +312,8 @@ def search_page(state: SearchState, results: SearchResults | None = None, error:
         pager=_pager(results, state) if results is not None else None,
         facets=_facets(results.facets, state) if results is not None else None,
         suggestion_url=state.url(q=results.suggestion) if results and results.suggestion else "",
+        # What a limit left out of the search, in German (notes carry both languages).
+        notes=[getattr(n, "german", n) for n in results.notes] if results is not None else [],
     )
 
 

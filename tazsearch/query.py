@@ -69,17 +69,12 @@ def limit_query(text: str) -> LimitedQuery:
     words = list(islice(_QUERY_WORD_RE.finditer(text), MAX_QUERY_WORDS + 1))
     if len(words) > MAX_QUERY_WORDS:
         text = text[: words[MAX_QUERY_WORDS - 1].end()]
-        notes.append(
-            f"the query has more than {MAX_QUERY_WORDS} words; "
-            f"only the first {MAX_QUERY_WORDS} were searched"
-        )
+        notes.append(m.Note(m.TOO_MANY_WORDS(limit=MAX_QUERY_WORDS)))
 
     def cut(match: re.Match[str]) -> str:
         word = match.group()
-        notes.append(
-            f"{word[:NOTE_WORD_CHARS]}… is {len(word):,} characters long; "
-            f"only its first {MAX_WORD_CHARS} were searched"
-        )
+        start, length = word[:NOTE_WORD_CHARS], m.number(len(word))
+        notes.append(m.Note(m.WORD_CUT(start=start, length=length, limit=MAX_WORD_CHARS)))
         return word[:MAX_WORD_CHARS]
 
     return LimitedQuery(_LONG_WORD_RE.sub(cut, text), notes)
@@ -184,9 +179,7 @@ class _Compiler:
 
     def _left_out(self, clause: Clause) -> None:
         if clause.required or clause.excluded:
-            self.notes.append(
-                f"{_shown(clause.node)} was left out: stop words and punctuation are not indexed"
-            )
+            self.notes.append(m.Note(m.LEFT_OUT(part=_shown(clause.node))))
 
     def node(self, node: Node) -> Query | None:
         if isinstance(node, Word):

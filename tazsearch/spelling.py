@@ -24,6 +24,7 @@ from .analysis import WORD_RE, analyze, normalize_word
 from .fields import CONTENT
 from .german import QUESTION_OPENERS, STOP_WORDS
 from .lexicon import Lexicon
+from .messages import FIRST_UNKNOWN_WORDS, NEAREST_WORDS, NO_LONG_CORRECTIONS, Note
 from .snippets import located_windows
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class _Budget:
         self.words = MAX_WORDS
         self.notes: list[str] = []
 
-    def note(self, text: str) -> None:
+    def note(self, text: Note) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
@@ -170,10 +171,10 @@ def _correction(snapshot: Snapshot, word: str, budget: _Budget) -> str | None:
     if own > MAX_RARE:
         return None
     if len(lower) > MAX_WORD_LENGTH:
-        budget.note(f"did-you-mean does not correct words longer than {MAX_WORD_LENGTH} letters")
+        budget.note(Note(NO_LONG_CORRECTIONS(limit=MAX_WORD_LENGTH)))
         return None
     if budget.words == 0:
-        budget.note(f"did-you-mean looked up only the first {MAX_WORDS} unknown words")
+        budget.note(Note(FIRST_UNKNOWN_WORDS(limit=MAX_WORDS)))
         return None
     budget.words -= 1
     completions = [
@@ -199,7 +200,7 @@ def _correction(snapshot: Snapshot, word: str, budget: _Budget) -> str | None:
         if spelled:
             return _as_written(spelled, word)
     if len(ranked) > MAX_TRIED:
-        budget.note(f"did-you-mean tried only the {MAX_TRIED} nearest words for {word}")
+        budget.note(Note(NEAREST_WORDS(limit=MAX_TRIED, word=word)))
     return None
 
 

@@ -7,6 +7,7 @@ import pickle
 import re
 import string
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -216,3 +217,27 @@ def test_representative_errors_in_german(
     with pytest.raises((QuerySyntaxError, FilterError)) as caught:
         ix.search(query, **options)
     assert caught.value.german == german
+
+
+def test_every_note_of_a_search_has_its_german() -> None:
+    """A note is made only as a Note, from a message of the catalogue: the page
+    shows its German. (Each ``notes.append(...)`` and ``.note(...)`` in the engine.)"""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "tazsearch"
+    sites = []
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):  # the method that keeps the notes it is given
+            if isinstance(function, ast.FunctionDef) and function.name == "note":
+                function.body = []
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            target = node.func
+            appends_note = target.attr == "append" and ast.unparse(target.value).endswith("notes")
+            if appends_note or target.attr == "note":
+                sites.append((path.name, ast.unparse(node)))
+    assert len(sites) >= 8
+    made_plain = [s for s in sites if not s[1].split("(", 1)[1].startswith(("Note(", "m.Note("))]
+    assert made_plain == []

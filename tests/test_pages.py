@@ -157,6 +157,12 @@ def test_errors_of_the_query_and_the_filters_are_german(client: TestClient) -> N
     assert _page(client, "/?q=Fahrrad&sort=neu", 400).count("Diese Sortierung gibt es nicht") == 1
 
 
+def test_the_notes_of_a_search_cut_short_are_german(client: TestClient) -> None:
+    long_word = "Fahrrad" + "x" * 80
+    page = _page(client, f"/?q=Fahrrad+{long_word}")
+    assert f'<p class="note">„{long_word[:20]}“… ist 87 Zeichen lang; gesucht wurde nur' in page
+
+
 def test_a_search_page_makes_one_search(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
