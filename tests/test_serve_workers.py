@@ -163,7 +163,8 @@ def test_ctrl_c_stops_every_worker_and_exits_130(
     assert server.stop(signal.SIGINT) == 130
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists(), f"worker {pid} outlived the server"
-    assert "interrupted" in server.stderr() and "Traceback" not in server.stderr()
+    shown = server.stderr()
+    assert "interrupted" in shown and "Traceback" not in shown, shown
     assert server.lines[0].startswith(f"serving {server.process.args[5]} at http://127.0.0.1:")
 
 
