@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from tazsearch.serve import create_app  # noqa: E402
 
-from conftest import serving  # noqa: E402
+from conftest import chromium_options, serving  # noqa: E402
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -39,18 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     from selenium import webdriver
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        f"--user-data-dir={tempfile.mkdtemp()}",
-    ):
-        options.add_argument(flag)
+    options = chromium_options(Path(tempfile.mkdtemp()))
     browser = webdriver.Chrome(
         options=options, service=webdriver.ChromeService("/usr/bin/chromedriver")
     )

@@ -63,3 +63,9 @@ class ArticleNotFoundError(TazsearchError, KeyError):
 
 class ServeError(TazsearchError):
     """The service cannot start: its port is taken, or not ours to take."""
+
+
+# The errors of an index that cannot be read (gone, damaged, of another format,
+# locked): the service, not the request, is at fault, and their messages name
+# the index's path, so the service answers them without details.
+INDEX_ERRORS = (IndexNotFoundError, IndexVersionError, IndexDamagedError, IndexBusyError)

@@ -17,12 +17,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from . import pages
 from .errors import (
+    INDEX_ERRORS,
     ArticleNotFoundError,
     FilterError,
-    IndexBusyError,
-    IndexDamagedError,
-    IndexNotFoundError,
-    IndexVersionError,
     QuerySyntaxError,
     TazsearchError,
 )
@@ -31,7 +28,6 @@ from .results import SearchResults, Sort
 
 MAX_QUERY = 500
 MAX_VALUES = 20  # tag and author filters at most
-INDEX_ERRORS = (IndexNotFoundError, IndexVersionError, IndexDamagedError, IndexBusyError)
 UNREADABLE_INDEX = "Der Index ist gerade nicht lesbar. Bitte versuchen Sie es später noch einmal."
 INTERNAL_ERROR = "Ein Fehler im Server. Bitte versuchen Sie es später noch einmal."
 STATIC = {

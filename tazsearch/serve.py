@@ -41,12 +41,9 @@ from .api_models import (
     SuggestAnswer,
 )
 from .errors import (
+    INDEX_ERRORS,
     ArticleNotFoundError,
     FilterError,
-    IndexBusyError,
-    IndexDamagedError,
-    IndexNotFoundError,
-    IndexVersionError,
     QuerySyntaxError,
     TazsearchError,
 )
@@ -85,7 +82,6 @@ SHOWN_ID = 200  # characters of an unknown article's id echoed in its 404
 # Errors about the index on disk, not the request: their messages name its path.
 # The index cannot be read (gone, damaged, of another format): the service,
 # not the request, is at fault, and says so without details.
-INDEX_ERRORS = (IndexNotFoundError, IndexVersionError, IndexDamagedError, IndexBusyError)
 INDEX_ERROR = "the index cannot be read at the moment; tazsearch check names the damage"
 NO_ARTICLE = "no such article"
 

@@ -151,6 +151,29 @@ def shared() -> Path:
     return SHARED
 
 
+def chromium_options(profile: Path) -> Any:
+    """Options for Debian's headless Chromium that keep it off the network: no
+    background traffic, and no host but this machine (a page that asks for
+    another fails at once)."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations show here
+    return options
+
+
 @pytest.fixture(scope="session")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Debian's headless Chromium under selenium, one for the session; skips where absent."""
@@ -159,21 +182,7 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         pytest.skip("needs Debian's chromium and chromium-driver (.ci/run installs them)")
     from selenium import webdriver
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(binary)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        # No host but this machine: a page that asks for another fails at once.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations show here
+    options = chromium_options(tmp_path_factory.mktemp("chromium-profile"))
     browser = webdriver.Chrome(options=options, service=webdriver.ChromeService(str(driver)))
     try:
         yield browser
