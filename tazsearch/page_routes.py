@@ -9,7 +9,7 @@ FastAPI's validation, whose answer to a bad value would be English JSON.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi import FastAPI, Request
@@ -128,13 +128,14 @@ def add_page_routes(app: FastAPI, ix: Index) -> None:
         title = titles.get(exc.status, "Fehler")
         return HTMLResponse(pages.error_page(exc.status, title, exc.message), exc.status)
 
-    for url in files:
-
-        def static(url: str = url) -> Response:
-            body, kind = files[url]
+    def static_route(body: bytes, kind: str) -> Callable[[], Response]:
+        def static() -> Response:
             return Response(body, media_type=kind, headers={"cache-control": "max-age=3600"})
 
-        app.add_api_route(url, static, methods=["GET"], include_in_schema=False)
+        return static
+
+    for url, (body, kind) in files.items():
+        app.add_api_route(url, static_route(body, kind), methods=["GET"], include_in_schema=False)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request) -> HTMLResponse:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -186,8 +187,9 @@ def german_number(n: int) -> str:
 
 
 def _period(value: str) -> str:
-    """A facet's year (2020) or month (2020-11) as a reader says it."""
-    if len(value) == 7:
+    """A facet's year (2020) or month (2020-11) as a reader says it; anything else
+    (what a reader typed) as it is."""
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
         return f"{MONTHS[int(value[5:]) - 1][:3]}. {value[:4]}"
     return value
 
@@ -228,12 +230,16 @@ def _chips(state: SearchState) -> list[Chip]:
     return chips
 
 
+def _last_page(results: SearchResults) -> int:
+    return max(1, min(math.ceil(results.total / results.limit), MAX_PAGE))
+
+
 def _pager(results: SearchResults, state: SearchState) -> Pager | None:
     if not results.hits:
         return None
     first = (results.page - 1) * results.limit + 1
     last = first + len(results.hits) - 1
-    pages = min(math.ceil(results.total / results.limit), MAX_PAGE)
+    pages = _last_page(results)
     here = results.page
     shown = sorted({1, pages, *range(max(1, here - 2), min(pages, here + 2) + 1)})
     numbers: list[Link | None] = []
@@ -312,6 +318,7 @@ def search_page(state: SearchState, results: SearchResults | None = None, error:
         pager=_pager(results, state) if results is not None else None,
         facets=_facets(results.facets, state) if results is not None else None,
         suggestion_url=state.url(q=results.suggestion) if results and results.suggestion else "",
+        last_page=state.url(page=_last_page(results)) if results is not None else "",
         # What a limit left out of the search, in German (notes carry both languages).
         notes=[getattr(n, "german", n) for n in results.notes] if results is not None else [],
     )

@@ -119,6 +119,13 @@ def test_paging_shows_the_range_the_numbers_and_first_previous_next_last(
     assert wide.first_page.endswith("q=x") and wide.last_page.endswith("page=72")
 
 
+def test_a_page_past_the_last_says_so_and_links_the_last(client: TestClient) -> None:
+    page = _page(client, "/?tag=Fixture&page=7")
+    assert "Auf Seite 7 steht kein Artikel mehr: es sind 26." in page
+    assert '<a href="/?tag=Fixture&amp;page=3">Zur letzten Seite</a>' in page
+    assert "Keine Artikel" not in page
+
+
 def _results(total: int, page: int) -> pages.SearchResults:
     from tazsearch.results import Hit
 
@@ -134,6 +141,8 @@ def _results(total: int, page: int) -> pages.SearchResults:
         "/?q=Fahrrad+AND",
         "/?q=x&since=gestern",
         "/?q=x&sort=relevanz",
+        "/?since=2020-xx&until=2020-xx",
+        "/?since=2020-13&until=2020-13",
         "/?page=null",
         "/articles/nirgends",
         "/articles/ganz?q=Fahrrad",
