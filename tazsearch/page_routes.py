@@ -8,8 +8,9 @@ FastAPI's validation, whose answer to a bad value would be English JSON.
 
 from __future__ import annotations
 
+import re
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 from fastapi import FastAPI, Request
@@ -33,6 +34,7 @@ INTERNAL_ERROR = "Ein Fehler im Server. Bitte versuchen Sie es später noch einm
 STATIC = {
     pages.STYLESHEET_URL: ("style.css", "text/css; charset=utf-8"),
     pages.SCRIPT_URL: ("search.js", "text/javascript; charset=utf-8"),
+    pages.ICON_URL: ("favicon.svg", "image/svg+xml"),
 }
 
 
@@ -57,13 +59,34 @@ def german_error(exc: TazsearchError) -> PageError:
     return PageError(500, INTERNAL_ERROR)
 
 
+API_PATHS = ("/api/", "/health", "/openapi.json", "/docs")
+ERROR_TITLES = {404: "Nicht gefunden", 405: "Nicht möglich", 400: "Anfrage nicht lesbar"}
+ERROR_TEXTS = {
+    404: "Diese Seite gibt es nicht.",
+    405: "Diese Seite lässt sich nur aufrufen, nicht senden.",
+}
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a path belongs to the API (JSON) rather than to the pages for people."""
+    return path.startswith(API_PATHS)
+
+
+def html_error(status: int, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    """A German page for an HTTP error outside the API (an unknown page, a POST)."""
+    title = ERROR_TITLES.get(status, "Fehler")
+    text = ERROR_TEXTS.get(status, INTERNAL_ERROR)
+    return HTMLResponse(pages.error_page(status, title, text), status, headers=dict(headers or {}))
+
+
 def read_state(request: Request) -> pages.SearchState:
     """The search a page was asked for, from its URL; a value the form could not
     have sent is a German error, never silently read as something else."""
     params = request.query_params
     q = params.get("q", "")
-    tags = tuple(v for v in params.getlist("tag") if v.strip())
-    authors = tuple(v for v in params.getlist("author") if v.strip())
+    # A filter given twice is one filter.
+    tags = tuple(dict.fromkeys(v for v in params.getlist("tag") if v.strip()))
+    authors = tuple(dict.fromkeys(v for v in params.getlist("author") if v.strip()))
     sort = params.get("sort") or Sort.relevance.value
     page_text = params.get("page") or "1"
     if len(q) > MAX_QUERY:
@@ -73,7 +96,7 @@ def read_state(request: Request) -> pages.SearchState:
     if sort not in pages.SORT_NAMES:
         names = ", ".join(f"„{name}“" for name in pages.SORT_NAMES.values())
         raise PageError(400, f"Diese Sortierung gibt es nicht; es gibt {names}.")
-    if not page_text.isdigit() or not 1 <= int(page_text) <= pages.MAX_PAGE:
+    if not re.fullmatch(r"[0-9]{1,4}", page_text) or not 1 <= int(page_text) <= pages.MAX_PAGE:
         raise PageError(400, f"Die Seite muss eine Zahl von 1 bis {pages.MAX_PAGE} sein.")
     return pages.SearchState(
         q=q,
@@ -151,15 +174,33 @@ def add_page_routes(app: FastAPI, ix: Index) -> None:
             return error_page(exc, state)
         return HTMLResponse(pages.search_page(state, results=results))
 
-    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str, request: Request) -> HTMLResponse:
         try:
             state = read_state(request)
+        except PageError:  # The search it came from cannot be read: the article still can.
+            state = pages.SearchState()
+        try:
             with german_errors():
                 article = ix.get(article_id, path_lookup=False)
                 marks = request.query_params.get("hl", "")[:MAX_QUERY] or state.q
-                spans = ix.highlighter(marks) if marks.strip() else None
+                try:
+                    spans = ix.highlighter(marks) if marks.strip() else None
+                except (QuerySyntaxError, FilterError):
+                    spans = None  # nothing to mark for a query that cannot be read
                 similar = ix.similar(article.id, limit=pages.SIMILAR, path_lookup=False).hits
         except PageError as exc:
             return error_page(exc)
         return HTMLResponse(pages.article_page(article, state, spans, similar))
+
+    @app.get("/articles/", response_class=HTMLResponse, include_in_schema=False)
+    def article_by_query(request: Request) -> HTMLResponse:
+        """An article whose id no path can hold ("." and ".."), by ``?id=``."""
+        article_id = request.query_params.get("id", "")
+        if not article_id:
+            return html_error(404)
+        return article_page(article_id, request)
+
+    @app.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
+    def article_by_path(article_id: str, request: Request) -> HTMLResponse:
+        """An article by the id in its path; ids with "/" (and file names' escapes) too."""
+        return article_page(article_id, request)

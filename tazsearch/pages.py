@@ -25,12 +25,15 @@ from urllib.parse import quote, urlencode
 
 from .article import Article
 from .facets import Facets
+from .fields import exact_key
 from .results import Hit, SearchResults, Sort, Span
+from .safetext import visible
 
 PER_PAGE = 10
 MAX_PAGE = 1000  # the API's limit too
 STYLESHEET_URL = "/static/style.css"
 SCRIPT_URL = "/static/search.js"
+ICON_URL = "/static/favicon.svg"
 BAR_STEPS = 24  # widths of a facet bar, each a class of its own: no inline style
 SIMILAR = 5
 SORT_NAMES = {
@@ -51,6 +54,20 @@ MONTHS = [
     "Oktober",
     "November",
     "Dezember",
+]
+SHORT_MONTHS = [
+    "Jan.",
+    "Feb.",
+    "März",
+    "Apr.",
+    "Mai",
+    "Juni",
+    "Juli",
+    "Aug.",
+    "Sept.",
+    "Okt.",
+    "Nov.",
+    "Dez.",
 ]
 Pieces = list[tuple[str, bool]]  # a text as pieces, each marked or not
 
@@ -93,15 +110,22 @@ class SearchState:
         query = urlencode(changed.params())
         return "/?" + query if query else "/"
 
+    def has(self, kind: str, value: str) -> bool:
+        """Whether a tag or author filter holds ``value`` (as the search matches it:
+        case and umlaut spelling aside)."""
+        return exact_key(value) in {exact_key(v) for v in getattr(self, kind)}
+
     def adding(self, kind: str, value: str) -> str:
         """The address with one more tag or author filter."""
         values: tuple[str, ...] = getattr(self, kind)
-        return self.url(**{kind: values if value in values else (*values, value)})
+        return self.url(**{kind: values if self.has(kind, value) else (*values, value)})
 
     def article_url(self, article_id: str, marks: str = "") -> str:
         """An article's address, carrying this search so that its page links back to
         it, and ``marks``: the query its words are marked for, when not ``q``."""
         params = self.params() + ([("hl", marks)] if marks and marks != self.q else [])
+        if article_id in (".", ".."):  # a path cannot hold them: the browser would step up
+            return "/articles/?" + urlencode([("id", article_id), *params])
         path = "/articles/" + quote(article_id, safe="")
         return path + ("?" + urlencode(params) if params else "")
 
@@ -187,11 +211,14 @@ def german_number(n: int) -> str:
 
 
 def _period(value: str) -> str:
-    """A facet's year (2020) or month (2020-11) as a reader says it; anything else
-    (what a reader typed) as it is."""
+    """A year (2020), month (2020-11) or day (2020-11-03) as a reader says it;
+    anything else (what a reader typed) as it is."""
     if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        return f"{MONTHS[int(value[5:]) - 1][:3]}. {value[:4]}"
-    return value
+        return f"{SHORT_MONTHS[int(value[5:]) - 1]} {value[:4]}"
+    try:
+        return german_date(dt.date.fromisoformat(value)) if len(value) == 10 else value
+    except ValueError:
+        return value
 
 
 def _hit(hit: Hit, state: SearchState, marks: str) -> HitView:
@@ -205,8 +232,8 @@ def _hit(hit: Hit, state: SearchState, marks: str) -> HitView:
         kicker=kicker if cut else [],
         headline=headline,
         date=hit.date,
-        authors=[Link(a, state.adding("authors", a)) for a in hit.authors],
-        tags=[Link(t, state.adding("tags", t)) for t in hit.tags],
+        authors=[Link(a, state.adding("authors", a)) for a in hit.authors if a.strip()],
+        tags=[Link(t, state.adding("tags", t)) for t in hit.tags if t.strip()],
         snippet=pieces(snippet.text, snippet.highlights) if snippet else [],
     )
 
@@ -220,7 +247,7 @@ def _chips(state: SearchState) -> list[Chip]:
         for a in state.authors
     ]
     if state.since or state.until:
-        span = f"{state.since or '…'} bis {state.until or '…'}"
+        span = f"{_period(state.since) or '…'} bis {_period(state.until) or '…'}"
         if state.since == state.until:
             span = _period(state.since)
         chips.append(Chip("Zeitraum", span, state.url(since="", until="")))
@@ -271,12 +298,25 @@ def _facets(facets: Facets | None, state: SearchState) -> FacetView | None:
             Bar(_period(v), n, max(1, round(BAR_STEPS * n / top)), state.url(since=v, until=v))
             for v, n in facets.dates
         ],
-        tags=[Link(f"{v} ({n})", state.adding("tags", v), v in state.tags) for v, n in facets.tags],
+        tags=[
+            Link(f"{v} ({n})", state.adding("tags", v), state.has("tags", v))
+            for v, n in facets.tags
+            if v.strip()
+        ],
         authors=[
-            Link(f"{v} ({n})", state.adding("authors", v), v in state.authors)
+            Link(f"{v} ({n})", state.adding("authors", v), state.has("authors", v))
             for v, n in facets.authors
+            if v.strip()
         ],
     )
+
+
+def _shown(value: Any) -> Any:
+    """A value as a template prints it: text with its controls as escapes; markup a
+    template made itself (a macro's output) as it is."""
+    from markupsafe import Markup
+
+    return visible(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 @lru_cache(maxsize=1)
@@ -291,11 +331,17 @@ def _environment() -> Any:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Every value shown goes through visible(): a control or bidi character in
+        # an article is shown as an escape, as the CLI shows it, never obeyed.
+        finalize=_shown,
     )
     environment.filters["german_date"] = german_date
     environment.filters["german_number"] = german_number
     environment.globals.update(
-        STYLESHEET_URL=STYLESHEET_URL, SCRIPT_URL=SCRIPT_URL, SORT_NAMES=SORT_NAMES
+        STYLESHEET_URL=STYLESHEET_URL,
+        SCRIPT_URL=SCRIPT_URL,
+        ICON_URL=ICON_URL,
+        SORT_NAMES=SORT_NAMES,
     )
     return environment
 
@@ -319,6 +365,7 @@ def search_page(state: SearchState, results: SearchResults | None = None, error:
         facets=_facets(results.facets, state) if results is not None else None,
         suggestion_url=state.url(q=results.suggestion) if results and results.suggestion else "",
         last_page=state.url(page=_last_page(results)) if results is not None else "",
+        pager_limit=MAX_PAGE * PER_PAGE,
         # What a limit left out of the search, in German (notes carry both languages).
         notes=[getattr(n, "german", n) for n in results.notes] if results is not None else [],
     )
@@ -346,8 +393,9 @@ def article_page(
         teaser=marked(article.teaser),
         captions=[marked(c) for c in article.captions if c],
         blocks=[(b.heading, marked(b.text)) for b in article.blocks if b.text],
-        authors=[Link(a, SearchState(authors=(a,)).url()) for a in article.authors],
-        tags=[Link(t, SearchState(tags=(t,)).url()) for t in article.tags],
+        authors=[Link(a, SearchState(authors=(a,)).url()) for a in article.authors if a.strip()],
+        tags=[Link(t, SearchState(tags=(t,)).url()) for t in article.tags if t.strip()],
+        related=[r for r in article.related if r.title.strip() or r.teaser.strip()],
         links=[
             (link.number, link.target, link.target.startswith(("https://", "http://")))
             for link in article.links

@@ -26,7 +26,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -59,7 +59,7 @@ from .http_guard import (
     stderr_line,
 )
 from .index import Index
-from .page_routes import add_page_routes
+from .page_routes import add_page_routes, html_error, is_api_path
 from .results import SearchResults, Sort
 
 MAX_LIMIT = 100
@@ -198,8 +198,11 @@ def create_app(
         return error_answer(422, _summary(errors), errors)
 
     @app.exception_handler(StarletteHTTPException)
-    def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        """Unknown routes (404), other methods (405) and unknown articles, in the one shape."""
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Unknown routes (404), other methods (405) and unknown articles, in the one
+        shape; outside the API, as a German page."""
+        if not is_api_path(request.url.path):
+            return html_error(exc.status_code, exc.headers)
         return error_answer(exc.status_code, str(exc.detail), **(exc.headers or {}))
 
     # Each JSON route names its response class: with the app's default only,

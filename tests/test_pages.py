@@ -121,7 +121,7 @@ def test_paging_shows_the_range_the_numbers_and_first_previous_next_last(
 
 def test_a_page_past_the_last_says_so_and_links_the_last(client: TestClient) -> None:
     page = _page(client, "/?tag=Fixture&page=7")
-    assert "Auf Seite 7 steht kein Artikel mehr: es sind 26." in page
+    assert "Auf Seite 7 steht kein Artikel mehr: es sind 26 Artikel." in page
     assert '<a href="/?tag=Fixture&amp;page=3">Zur letzten Seite</a>' in page
     assert "Keine Artikel" not in page
 
@@ -142,6 +142,8 @@ def _results(total: int, page: int) -> pages.SearchResults:
         "/?q=x&since=gestern",
         "/?q=x&sort=relevanz",
         "/?since=2020-xx&until=2020-xx",
+        "/?page=%C2%B2",
+        "/nirgends",
         "/?since=2020-13&until=2020-13",
         "/?page=null",
         "/articles/nirgends",
@@ -259,3 +261,60 @@ def test_the_state_survives_its_url() -> None:
         ("page", "3"),
     ]
     assert _params(state.url()) == params[:-1]  # a change starts paging over
+
+
+@pytest.fixture(scope="module")
+def odd_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """Fixture articles whose ids no plain path holds, and one with controls in it."""
+    from tazsearch import Article, Block, Index
+
+    folder = tmp_path_factory.mktemp("odd")
+    with Index.open(folder, create=True) as ix:
+        ix.add(
+            Article(id=i, title=f"Fixture Seltsam {n}", blocks=(Block("Seltsam."),))
+            for n, i in enumerate(["a/b", ".", ".."])
+        )
+        ix.add([Article(id="bidi", title="Fixture \u202eKicker\x07 Seltsam", tags=("",))])
+    return TestClient(create_app(folder))
+
+
+def test_every_id_a_page_links_leads_to_its_article(odd_client: TestClient) -> None:
+    page = _page(odd_client, "/?q=Seltsam&sort=oldest")
+    links = _links(page, r'<h2><a href="(/articles/[^"]*)"')
+    assert len(links) == 4
+    for link in links:
+        assert "/articles/.?" not in link and "/articles/..?" not in link, link
+        article = _page(odd_client, link)
+        assert "<h1>Fixture" in article, link
+
+
+def test_controls_in_an_article_are_shown_as_escapes(odd_client: TestClient) -> None:
+    for url in ("/?q=Kicker", "/articles/bidi"):
+        page = _page(odd_client, url)
+        assert "\u202e" not in page and "\x07" not in page, url
+        assert "Fixture \\u202e" in page and "\\x07 Seltsam" in page, url
+        assert '<a class="tag" href="/"></a>' not in page
+
+
+def test_the_html_side_answers_errors_with_german_pages(client: TestClient) -> None:
+    for method, url, status in (("GET", "/nirgends", 404), ("POST", "/", 405)):
+        answer = client.request(method, url)
+        assert answer.status_code == status
+        assert answer.headers["content-type"].startswith("text/html")
+        assert '<html lang="de">' in answer.text
+    assert client.get("/api/nirgends").headers["content-type"].startswith("application/json")
+    icon = client.get(pages.ICON_URL)
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+
+
+def test_the_article_stays_readable_when_its_search_is_not(client: TestClient) -> None:
+    for carried in ("q=(", "hl=%22", "sort=bogus", "page=0"):
+        page = _page(client, f"/articles/ganz?{carried}")
+        assert "<h1>Ein ganzer Fixture-Artikel über Fahrräder</h1>" in page, carried
+
+
+def test_a_filter_given_twice_or_in_another_case_is_one_chip(client: TestClient) -> None:
+    page = _page(client, "/?q=Fahrrad&tag=Stadt&tag=Stadt")
+    assert page.count('<span class="chip-kind">Tag:</span>') == 1
+    page = _page(client, "/?q=Fahrrad&tag=stadt")
+    assert '<span class="current">Stadt (8)</span>' in page

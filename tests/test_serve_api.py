@@ -168,7 +168,7 @@ def test_every_error_has_one_shape(served: Served) -> None:
         421: get("/health", headers={"host": "rebound.example"}),
         422: get("/api/search", params={"limit": "many", "page": 0}),
     }
-    answers[4040] = get("/no/such/route")
+    answers[4040] = get("/api/no/such/route")
     for status, answer in answers.items():
         body = answer.json()
         assert set(body) == {"detail", "errors"}, status

@@ -15,15 +15,15 @@
   let asked = 0;
   let controller = null;
 
-  // The last word, while it is being typed, is read as a prefix: "Klimawan" finds
-  // Klimawandel. Only a plain word: not inside quotes, not an operator or a field.
+  // The last word, while it is being typed, is read as a prefix too: "Klimawan"
+  // finds Klimawandel, and a whole word still finds all its forms
+  // ("Bundesregierung" OR "Bundesregierung*"). Only a plain word of three letters
+  // or more: not inside quotes, not an operator, a field or a hyphenated word.
   function asTyped(q) {
-    const word = q.match(/(?:^|\s)([\p{L}\p{N}][\p{L}\p{N}-]*)$/u);
+    const word = q.match(/(?:^|[\s(])([\p{L}\p{N}]{3,})$/u);
     const quotes = (q.match(/"/g) || []).length;
-    if (!word || quotes % 2 || ["AND", "OR", "NOT"].includes(word[1]) || word[1].length < 2) {
-      return q;
-    }
-    return q + "*";
+    if (!word || quotes % 2 || ["AND", "OR", "NOT"].includes(word[1])) return q;
+    return `${q.slice(0, q.length - word[1].length)}(${word[1]} OR ${word[1]}*)`;
   }
 
   function params(q) {
@@ -64,9 +64,10 @@
     return `${day}. ${MONTHS[month - 1]} ${year}`;
   }
 
-  function searchUrl(extra) {
+  // The search with one more filter, unless it has it already.
+  function searchUrl(name, value) {
     const state = params(box.value.trim());
-    for (const [name, value] of extra) state.append(name, value);
+    if (!state.getAll(name).includes(value)) state.append(name, value);
     return "/?" + state.toString();
   }
 
@@ -91,12 +92,12 @@
     if (hit.date) meta.append(element("time", { datetime: hit.date }, germanDate(hit.date)));
     hit.authors.forEach((author, n) => {
       meta.append(n ? ", " : hit.date ? " · " : "");
-      meta.append(element("a", { href: searchUrl([["author", author]]) }, author));
+      meta.append(element("a", { href: searchUrl("author", author) }, author));
     });
     if (hit.tags.length) {
       const tags = element("span", { class: "tags" });
       for (const tag of hit.tags) {
-        tags.append(element("a", { class: "tag", href: searchUrl([["tag", tag]]) }, tag));
+        tags.append(element("a", { class: "tag", href: searchUrl("tag", tag) }, tag));
       }
       meta.append(" ", tags);
     }
@@ -105,13 +106,18 @@
       snippet ? element("p", { class: "snippet" }, ...marked(snippet.text, snippet.highlights)) : null);
   }
 
-  function show(answer, typed) {
+  function show(answer, typed, sent) {
     const count = answer.total === 1 ? "1 Artikel"
       : answer.total ? `1–${answer.hits.length} von ${answer.total.toLocaleString("de-DE")} Artikeln`
       : "Keine Artikel";
     const marks = answer.searched !== typed ? answer.searched : "";
     const list = element("ol", { class: "hits" }, ...answer.hits.map((hit) => hitItem(hit, marks)));
-    results.replaceChildren(element("p", { class: "count" }, `${count} für „${typed}“`), list);
+    const shown = [element("p", { class: "count" }, `${count} für „${typed}“`)];
+    if (answer.searched !== sent) {
+      shown.push(element("p", { class: "note" },
+        `Kein Artikel enthält alle Wörter von „${typed}“; gezeigt werden die Treffer für „${answer.searched}“.`));
+    }
+    results.replaceChildren(...shown, list);
   }
 
   async function search() {
@@ -120,9 +126,13 @@
     if (controller) controller.abort();
     controller = new AbortController();
     history.replaceState(null, "", "/?" + params(typed).toString());
-    if (!typed) return;
     document.body.classList.add("live");
-    const query = params(asTyped(typed));
+    if (!typed) {
+      results.replaceChildren();
+      return;
+    }
+    const sent = asTyped(typed);
+    const query = params(sent);
     query.set("limit", "10");
     try {
       const answer = await fetch("/api/search?" + query, { signal: controller.signal });
@@ -132,7 +142,7 @@
           "Die Suche ist so noch nicht lesbar – weitertippen oder mit Enter suchen."));
         return;
       }
-      show(await answer.json(), typed);
+      show(await answer.json(), typed, sent);
     } catch (error) {
       if (error.name !== "AbortError") throw error;
     }
