@@ -96,6 +96,15 @@ def test_typing_shows_results_with_the_last_word_as_a_prefix(site: str, browser:
     box.send_keys("eile Fahrradwege")
     _until(lambda: "„Zwischenzeile Fahrradwege“" in _texts(browser, ".count")[0], "new results")
     assert browser.find_elements(By.CSS_SELECTOR, "li.hit mark")
+    # A whole word, typed, finds what Enter finds: its other forms too (its
+    # stem is shorter than the word, so a prefix alone would miss them).
+    box.clear()
+    box.send_keys("Fahrräder")
+    _until(lambda: "„Fahrräder“" in (_texts(browser, ".count") or [""])[0], "results for a word")
+    typed = _texts(browser, ".count")[0]
+    _follow(browser, box.submit)
+    assert _texts(browser, ".count")[0] == typed
+    assert typed.startswith("1–10 von 28 Artikeln")
 
 
 def test_a_facet_filters_and_its_chip_undoes_it(site: str, browser: Any) -> None:
