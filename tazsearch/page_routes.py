@@ -147,8 +147,7 @@ def add_page_routes(app: FastAPI, ix: Index) -> None:
     def error_page(exc: PageError, state: pages.SearchState | None = None) -> HTMLResponse:
         if state is not None:
             return HTMLResponse(pages.search_page(state, error=exc.message), exc.status)
-        titles = {404: "Nicht gefunden", 400: "Anfrage nicht lesbar"}
-        title = titles.get(exc.status, "Fehler")
+        title = ERROR_TITLES.get(exc.status, "Fehler")
         return HTMLResponse(pages.error_page(exc.status, title, exc.message), exc.status)
 
     def static_route(body: bytes, kind: str) -> Callable[[], Response]:
