@@ -75,9 +75,12 @@ def export(
         typer.Option("--output", "-o", help="Write to this file, whole or not at all."),
     ] = None,
 ) -> None:
-    """Write every article the query matches (every article, with no query or filter),
-    whole, streaming: as JSON lines, or for OpenSearch and Elasticsearch. The
-    query and filters are those of `query`, and never corrected."""
+    """Write every article the query matches, whole and streaming.
+
+    With no query or filter, every article. As JSON lines, a JSON array, TSV,
+    CSV or text, or as the bulk body of OpenSearch and Elasticsearch. The
+    query and filters are those of `query`, and never corrected.
+    """
     from ..export import index_body
     from ..index import Index
     from ..safetext import json_text

@@ -28,7 +28,7 @@ def index(
         typer.Option("--max-size", help="Skip files larger than this: bytes, or 500K, 10M, 1G."),
     ] = "10M",
 ) -> None:
-    """Index taz articles: new and changed files are added, deleted ones removed.
+    """Index article files: add the new and changed ones, drop the deleted.
 
     Unchanged files are not read again. Files that are not articles, and
     files that are not regular files (FIFOs, devices, links), are skipped
@@ -76,9 +76,11 @@ def check(
     index_dir: IndexOption = "index",
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Verify every file of the index against the checksums recorded when it was written.
+    """Verify the index's files against their recorded checksums.
 
-    Names each damaged file and the articles it holds; exits 1 if any is damaged.
+    Reads every file of the last commit and compares it with the size and
+    checksum recorded when it was written. Names each damaged file and the
+    articles it holds; exits 1 if any is damaged.
     """
     from ..index import Index
     from ..render import print_check, print_json

@@ -57,10 +57,11 @@ def serve(
         bool, typer.Option("--quiet", help="No access log line per request on stderr.")
     ] = False,
 ) -> None:
-    """Serve the index over HTTP: a JSON API for programs and a search page for people.
+    """Serve the index over HTTP: a JSON API and a search page.
 
-    Needs the serve extra: pip install "tazsearch[serve]". The API is under
-    /api (its OpenAPI schema at /openapi.json), the search page at /.
+    The API is for programs, the search page for people. Needs the serve
+    extra: pip install "tazsearch[serve]". The API is under /api (its OpenAPI
+    schema at /openapi.json), the search page at /.
     """
     try:
         from ..serve import run
