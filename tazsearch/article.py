@@ -95,6 +95,9 @@ def article_problem(article: object) -> str | None:
         return f"an Article is needed, not {type(article).__name__}"
     if not isinstance(article.id, str) or not article.id.strip():
         return "its id must be a non-empty string"
+    if "/" in article.id or article.id in (".", ".."):
+        # As a file's name is: an id is one segment of a URL path (/api/articles/ID).
+        return f"its id {article.id!r} cannot hold '/' or be '.' or '..'"
     for name in ("path", "source", "uri", "title", "kicker", "headline", "teaser"):
         if not isinstance(getattr(article, name), str):
             return f"its {name} must be a string"

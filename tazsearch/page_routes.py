@@ -173,6 +173,7 @@ def add_page_routes(app: FastAPI, ix: Index) -> None:
             return error_page(exc, state)
         return HTMLResponse(pages.search_page(state, results=results))
 
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str, request: Request) -> HTMLResponse:
         try:
             state = read_state(request)
@@ -190,16 +191,3 @@ def add_page_routes(app: FastAPI, ix: Index) -> None:
         except PageError as exc:
             return error_page(exc)
         return HTMLResponse(pages.article_page(article, state, spans, similar))
-
-    @app.get("/articles/", response_class=HTMLResponse, include_in_schema=False)
-    def article_by_query(request: Request) -> HTMLResponse:
-        """An article whose id no path can hold ("." and ".."), by ``?id=``."""
-        article_id = request.query_params.get("id", "")
-        if not article_id:
-            return html_error(404)
-        return article_page(article_id, request)
-
-    @app.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
-    def article_by_path(article_id: str, request: Request) -> HTMLResponse:
-        """An article by the id in its path; ids with "/" (and file names' escapes) too."""
-        return article_page(article_id, request)

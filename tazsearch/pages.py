@@ -124,8 +124,6 @@ class SearchState:
         """An article's address, carrying this search so that its page links back to
         it, and ``marks``: the query its words are marked for, when not ``q``."""
         params = self.params() + ([("hl", marks)] if marks and marks != self.q else [])
-        if article_id in (".", ".."):  # a path cannot hold them: the browser would step up
-            return "/articles/?" + urlencode([("id", article_id), *params])
         path = "/articles/" + quote(article_id, safe="")
         return path + ("?" + urlencode(params) if params else "")
 

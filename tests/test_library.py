@@ -108,6 +108,8 @@ def test_parse_text_gives_articles_to_add(ix: Index) -> None:
     [
         ({"tags": "Politik"}, "its tags must be a tuple of strings"),
         ({"id": ""}, "its id must be a non-empty string"),
+        ({"id": "a/b"}, "its id 'a/b' cannot hold '/' or be '.' or '..'"),
+        ({"id": ".."}, "its id '..' cannot hold '/' or be '.' or '..'"),
         ({"date": "2024-01-01"}, "its date must be a datetime.date or None"),
         ({"blocks": ("Text",)}, "its blocks must be a tuple of Block"),
         ({"title": "Fixture: \udcff"}, "its text holds characters that are not Unicode"),
