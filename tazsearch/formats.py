@@ -33,6 +33,12 @@ class Format(str, Enum):
     csv = "csv"
 
 
+def formats_and(name: str, extra: str) -> type[Enum]:
+    """The formats of every command that lists records, and one of a command's own
+    (``query``'s gopher menu, ``export``'s OpenSearch bulk body), as typer's choices."""
+    return Enum(name, {**{f.name: f.value for f in Format}, extra: extra}, type=str)  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class RecordKind:
     """What a record is (a hit or an article): its fields, those a table shows

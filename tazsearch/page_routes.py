@@ -27,7 +27,6 @@ from .errors import (
 from .index import Index
 from .results import SearchResults, Sort
 
-MAX_QUERY = 500
 MAX_VALUES = 20  # tag and author filters at most
 UNREADABLE_INDEX = "Der Index ist gerade nicht lesbar. Bitte versuchen Sie es später noch einmal."
 INTERNAL_ERROR = "Ein Fehler im Server. Bitte versuchen Sie es später noch einmal."
@@ -89,8 +88,8 @@ def read_state(request: Request) -> pages.SearchState:
     authors = tuple(dict.fromkeys(v for v in params.getlist("author") if v.strip()))
     sort = params.get("sort") or Sort.relevance.value
     page_text = params.get("page") or "1"
-    if len(q) > MAX_QUERY:
-        raise PageError(400, f"Die Suche ist zu lang: höchstens {MAX_QUERY} Zeichen.")
+    if len(q) > pages.MAX_QUERY:
+        raise PageError(400, f"Die Suche ist zu lang: höchstens {pages.MAX_QUERY} Zeichen.")
     if len(tags) > MAX_VALUES or len(authors) > MAX_VALUES:
         raise PageError(400, f"Höchstens {MAX_VALUES} Tags und {MAX_VALUES} Autoren als Filter.")
     if sort not in pages.SORT_NAMES:
@@ -182,7 +181,7 @@ def add_page_routes(app: FastAPI, ix: Index) -> None:
         try:
             with german_errors():
                 article = ix.get(article_id, path_lookup=False)
-                marks = request.query_params.get("hl", "")[:MAX_QUERY] or state.q
+                marks = request.query_params.get("hl", "")[: pages.MAX_QUERY] or state.q
                 try:
                     spans = ix.highlighter(marks) if marks.strip() else None
                 except (QuerySyntaxError, FilterError):

@@ -23,6 +23,7 @@ from importlib.resources import files
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from . import messages
 from .article import Article
 from .facets import Facets
 from .fields import exact_key
@@ -30,31 +31,16 @@ from .results import Hit, SearchResults, Sort, Span
 from .safetext import visible
 
 PER_PAGE = 10
-MAX_PAGE = 1000  # the API's limit too
+# A query's characters and a search's pages at most, for the pages and the API alike.
+MAX_QUERY = 500
+MAX_PAGE = 1000
 STYLESHEET_URL = "/static/style.css"
 SCRIPT_URL = "/static/search.js"
 ICON_URL = "/static/favicon.svg"
 BAR_STEPS = 24  # widths of a facet bar, each a class of its own: no inline style
 SIMILAR = 5
-SORT_NAMES = {
-    Sort.relevance.value: "Relevanz",
-    Sort.newest.value: "Neueste zuerst",
-    Sort.oldest.value: "Älteste zuerst",
-}
-MONTHS = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-]
+# The orders' names as labels: those of the messages, capitalised.
+SORT_NAMES = {value: name[0].upper() + name[1:] for value, name in messages.SORT_NAMES.items()}
 SHORT_MONTHS = [
     "Jan.",
     "Feb.",
@@ -201,11 +187,11 @@ def pieces(text: str, spans: list[Span]) -> Pieces:
 
 
 def german_date(date: dt.date | None) -> str:
-    return f"{date.day}. {MONTHS[date.month - 1]} {date.year}" if date else ""
+    return f"{date.day}. {messages.MONTHS[date.month - 1]} {date.year}" if date else ""
 
 
 def german_number(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+    return messages.number(n).de
 
 
 def _period(value: str) -> str:

@@ -60,11 +60,10 @@ from .http_guard import (
 )
 from .index import Index
 from .page_routes import add_page_routes, html_error, is_api_path
+from .pages import MAX_PAGE, MAX_QUERY
 from .results import SearchResults, Sort
 
 MAX_LIMIT = 100
-MAX_PAGE = 1000
-MAX_QUERY = 500
 MAX_ID = 1024
 
 QueryText = Annotated[str, Query(max_length=MAX_QUERY, description="Query, in the CLI's syntax.")]

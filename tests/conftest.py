@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import errno
 import os
 import select
 import socket
@@ -20,6 +22,7 @@ from typing import Any
 import pytest
 
 from tazsearch import Index
+from tazsearch.results import Hit
 
 ROOT = Path(__file__).resolve().parents[1]
 # The record of checked index files (tazsearch.store.verified) goes to a cache
@@ -215,3 +218,37 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def fixture_hit(path: str, title: str, **fields: Any) -> Hit:
+    """A hit of a fixture article (not taz content), as a search would give it."""
+    values: dict[str, Any] = {
+        "rank": 1,
+        "id": "fixture",
+        "path": path,
+        "source": path.rpartition("/")[2],
+        "title": title,
+        "kicker": "",
+        "headline": title,
+        "date": dt.date(2024, 1, 1),
+        "authors": ["Fixture Autorin"],
+        "tags": [],
+        "score": 1.0,
+        "snippets": [],
+    }
+    return Hit(**{**values, **fields})
+
+
+def refuse_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make ``folder`` unreadable to the walker, as a folder of another user is. (Root
+    reads any folder whatever its mode, so the refusal is simulated.)"""
+    import tazsearch.sources
+
+    real_scandir = os.scandir
+
+    def refuse(path: Any) -> Any:
+        if str(path) == str(folder):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(tazsearch.sources.os, "scandir", refuse)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import socket
 import subprocess
@@ -19,7 +18,7 @@ from tazsearch.cli import app
 from tazsearch.gopher import NO_LINK, gophermap
 from tazsearch.results import Hit, SearchResults, Snippet
 
-from conftest import SEED, cli_output, fixture_article
+from conftest import SEED, cli_output, fixture_article, fixture_hit
 
 GOPHERNICUS = shutil.which("gophernicus") or "/usr/sbin/gophernicus"
 # A file name that, put into a selector as it is, ends the line and adds a
@@ -139,20 +138,7 @@ def _rows(menu: str) -> list[list[str]]:
 
 
 def _fixture_hit(path: str, title: str = "Fixture: Titel", snippet: str = "Ein Text.") -> Hit:
-    return Hit(
-        rank=1,
-        id="fixture",
-        path=path,
-        source=path.rpartition("/")[2],
-        title=title,
-        kicker="",
-        headline=title,
-        date=dt.date(2024, 1, 1),
-        authors=["Fixture Autorin"],
-        tags=[],
-        score=1.0,
-        snippets=[Snippet(snippet)],
-    )
+    return fixture_hit(path, title, snippets=[Snippet(snippet)])
 
 
 def _menu(*hits: Hit, root: Path | None = None, host: str = "gopher.example") -> str:

@@ -5,7 +5,6 @@ Every article here is a synthetic fixture (``fixture_article``), not taz content
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import re
@@ -33,7 +32,7 @@ from tazsearch.results import Hit, SearchResults, Snippet
 from tazsearch.safetext import json_text, visible
 from tazsearch.stats import IndexStats
 
-from conftest import fixture_article
+from conftest import fixture_article, fixture_hit
 
 # Each kind of control character that a terminal acts on.
 CLEAR_SCREEN = "\x1b[2J"
@@ -64,18 +63,11 @@ def _hit(path: str = f"/arts/fixture{EVIL}.txt") -> Hit:
     title = f"Fixture {EVIL} Nordkorea"
     start = title.index("Nordkorea")
     before = len(f"Vor {EVIL} ")
-    return Hit(
-        rank=1,
-        id="fixture",
-        path=path,
-        source=path.rpartition("/")[2],
-        title=title,
-        kicker="",
-        headline=title,
-        date=dt.date(2024, 1, 1),
+    return fixture_hit(
+        path,
+        title,
         authors=[f"Autorin{EVIL}"],
         tags=[f"Tag{EVIL}"],
-        score=1.0,
         snippets=[Snippet(f"Vor {EVIL} Nordkorea", [(before, before + 9)])],
         title_highlights=[(start, start + 9)],
     )

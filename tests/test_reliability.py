@@ -20,7 +20,15 @@ import tazsearch.index
 import tazsearch.sources
 from tazsearch import Index, TazsearchError
 
-from conftest import ROOT, SEED, first_line, fixture_article, run_cli, write_fixtures
+from conftest import (
+    ROOT,
+    SEED,
+    first_line,
+    fixture_article,
+    refuse_folder,
+    run_cli,
+    write_fixtures,
+)
 
 GOOD = fixture_article("Fixture: Grüße aus Köln", "Herzliche Grüße aus Köln am Rhein.")
 HEADER_ONLY = "URI: \n       # taz.de -- Fixture: Nur ein Kopf\n       \n"
@@ -466,14 +474,7 @@ def test_an_unreadable_folder_named_on_the_command_line_is_a_warning(
     from tazsearch.cli import app
 
     folder = _indexed_folder(tmp_path)
-    real_scandir = os.scandir
-
-    def refuse(path: object) -> object:
-        if str(path) == str(folder):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_scandir(path)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(tazsearch.sources.os, "scandir", refuse)
+    refuse_folder(monkeypatch, folder)
     result = CliRunner().invoke(app, ["index", str(folder), "--index", str(tmp_path / "ix")])
     assert result.exit_code == 0
     assert "cannot read the folder: Permission denied (its indexed articles stay)" in result.output

@@ -28,7 +28,7 @@ from tazsearch import Index, IndexBusyError, TazsearchError
 from tazsearch.errors import IndexDamagedError
 from tazsearch.store import build_schema, open_generation
 
-from conftest import first_line, fixture_article, run_cli, write_fixtures
+from conftest import first_line, fixture_article, refuse_folder, run_cli, write_fixtures
 
 
 def _files(folder: Path) -> dict[str, int]:
@@ -156,15 +156,7 @@ def test_an_unreadable_folder_keeps_its_articles(
     write_fixtures(sub, 3)
     with Index.open(index_dir) as ix:
         assert ix.update([folder]).indexed == 3
-        real_scandir = os.scandir
-
-        def refuse(path: object) -> object:
-            # Root reads any folder whatever its mode, so the refusal is simulated.
-            if str(path) == str(sub):
-                raise PermissionError(errno.EACCES, "Permission denied", str(path))
-            return real_scandir(path)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(tazsearch.sources.os, "scandir", refuse)
+        refuse_folder(monkeypatch, sub)
         report = ix.update([folder])
         assert (report.removed, len(ix)) == (0, 33)
         assert [(s.path, s.reason) for s in report.skipped] == [

@@ -6,10 +6,8 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
-from functools import partial
 from pathlib import Path
 from typing import Annotated, BinaryIO, TextIO
 
@@ -17,7 +15,7 @@ import typer
 from rich.console import Console
 
 from .. import Article
-from ..formats import ARTICLES, Format, RecordWriter
+from ..formats import ARTICLES, Format, RecordWriter, formats_and
 from ..results import Sort
 from .app import (
     QUERY_MARK,
@@ -35,11 +33,7 @@ from .app import (
     say,
 )
 
-# The formats of `export`: those of every command that lists records, and
-# OpenSearch's _bulk NDJSON.
-ExportFormat = Enum(  # type: ignore[misc]
-    "ExportFormat", {**{f.name: f.value for f in Format}, "opensearch": "opensearch"}, type=str
-)
+ExportFormat = formats_and("ExportFormat", "opensearch")
 
 
 @app.command()
@@ -103,36 +97,40 @@ def export(
                     say("note:", note, "")
                 with progress_bar("exporting") as bar:
                     task = bar.add_task("exporting", total=len(articles))
-                    if chosen == "opensearch":
-                        write = partial(_write_bulk, out, bulk_index)
-                    elif chosen == "text":
-                        write = partial(_write_text, out)
-                    else:
-                        writer = RecordWriter(out, Format(chosen), article_fields)
-                        write = partial(_write_record, writer, article_fields)
+                    write, finish = _article_writer(out, chosen, article_fields, bulk_index)
                     for article in articles:
                         write(article)
                         bar.advance(task)
-                    if chosen not in ("opensearch", "text"):
-                        writer.close()
+                    finish()
 
 
-def _write_bulk(out: TextIO, index: str, article: Article) -> None:
-    from ..export import bulk_record
+def _article_writer(
+    out: TextIO, chosen: str, fields: tuple[str, ...] | None, bulk_index: str
+) -> tuple[Callable[[Article], None], Callable[[], None]]:
+    """How each article is written in the format chosen, and how the output ends."""
+    if chosen == "opensearch":
+        from ..export import bulk_record
 
-    out.write(bulk_record(article, index))
+        def bulk(article: Article) -> None:
+            out.write(bulk_record(article, bulk_index))
 
+        return bulk, lambda: None
+    if chosen == "text":
+        from ..render import print_article
 
-def _write_record(writer: RecordWriter, fields: tuple[str, ...] | None, article: Article) -> None:
-    writer.write(ARTICLES.record(article, fields))
+        console = Console(file=out, highlight=False, force_terminal=False)
 
+        def text(article: Article) -> None:  # as `show` prints it to a pipe, a rule under it
+            print_article(console, article)
+            out.write("\n" + "─" * 40 + "\n\n")
 
-def _write_text(out: TextIO, article: Article) -> None:
-    """An article as `show` prints it to a pipe, and a rule under it."""
-    from ..render import print_article
+        return text, lambda: None
+    writer = RecordWriter(out, Format(chosen), fields)
 
-    print_article(Console(file=out, highlight=False, force_terminal=False), article)
-    out.write("\n" + "─" * 40 + "\n\n")
+    def record(article: Article) -> None:
+        writer.write(ARTICLES.record(article, fields))
+
+    return record, writer.close
 
 
 class _Utf8Writer(io.TextIOBase):

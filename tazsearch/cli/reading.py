@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..formats import HITS, Format, RecordWriter
+from ..formats import HITS, Format, RecordWriter, formats_and
 from ..results import SearchResults, Sort
 from .app import (
     QUERY_MARK,
@@ -31,10 +30,7 @@ from .app import (
 )
 from .paging import paged
 
-# The formats of `query`: those of every command that lists hits, and a gopher menu.
-QueryFormat = Enum(  # type: ignore[misc]
-    "QueryFormat", {**{f.name: f.value for f in Format}, "gophermap": "gophermap"}, type=str
-)
+QueryFormat = formats_and("QueryFormat", "gophermap")
 
 
 @app.command()
