@@ -202,7 +202,9 @@ def main() -> None:
     parser.add_argument(
         "--full-disks", type=int, default=10, help="full-disk trials (need root to mount a tmpfs)"
     )
-    parser.add_argument("--batch", type=int, default=600, help="new files per trial")
+    parser.add_argument(
+        "--batch", type=int, help="new files per trial (default: 600, or what the corpus allows)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/tazsearch-bench"))
     args = parser.parse_args()
@@ -215,6 +217,8 @@ def main() -> None:
     trials = ["kill -9"] * args.kills + ["Ctrl-C"] * args.interrupts
     trials += ["kill -9 merge"] * args.merges + ["full disk"] * args.full_disks
     random.Random(args.seed).shuffle(trials)
+    if args.batch is None:  # the trials and the first batch must fit in the corpus
+        args.batch = min(600, len(sources) // (len(trials) + 1))
     needed = args.batch * (len(trials) + 1)
     if needed > len(sources):
         sys.exit(f"needs {needed} articles; the corpus has {len(sources)}")

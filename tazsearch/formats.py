@@ -4,9 +4,10 @@ each with the fields asked for, in the order asked for.
 A record of TSV or CSV is one line, whatever the text holds, so that ``cut``,
 ``sort`` and ``fzf`` can take it line by line: tabs, line breaks and every
 other control character in a value are written as escapes (``\\t``, ``\\n``,
-``\\x1b``), and a backslash as ``\\\\``, so that the escapes cannot be mistaken
-for text. Lists (authors, tags) are joined with ", ", snippets with " … ".
-JSON keeps every value exactly.
+``\\x1b``), as everywhere tazsearch shows text. A backslash stays as it is, so
+that an id taken from a line is the id (a file name that is not UTF-8 makes one
+such as ``caf\\xe9``). Lists (authors, tags) are joined with ", ", snippets
+with " … ". JSON keeps every value exactly.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def cell(value: Any) -> str:
         text = " … ".join(v["text"] for v in value)  # snippets, blocks
     else:
         text = json_text(value)
-    return visible(text.replace("\\", "\\\\"))
+    return visible(text)
 
 
 class RecordWriter:
